@@ -1,0 +1,355 @@
+"""The estimator shared by both classifiers: validation, labels, weights, stopping."""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .objective import LinearObjective
+from .optimizers import OPTIMIZERS, get_optimizer
+from .penalties import make_penalty
+
+
+def _check_sample_weight(sample_weight, n_samples, dtype):
+    """Validate ``sample_weight``; None stays None (unit weights)."""
+    if sample_weight is None:
+        return None
+    sw = np.asarray(sample_weight)
+    if sw.ndim == 0:
+        sw = np.full(n_samples, sw)
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per sample; "
+            f"got shape {sw.shape}."
+        )
+    if not np.issubdtype(sw.dtype, np.number) or np.iscomplexobj(sw):
+        raise TypeError(
+            f"sample_weight must hold real numbers; got dtype {sw.dtype}."
+        )
+    sw = sw.astype(dtype)
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity; give finite weights.")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight has negative values; weights must be >= 0.")
+    if sw.sum() <= 0:
+        raise ValueError(
+            "sample_weight sums to zero: at least one sample needs a positive weight."
+        )
+    return sw
+
+
+class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
+    """Shared base of :class:`SVMClassifier` and :class:`SoftmaxClassifier`.
+
+    Subclasses only choose the loss, with :meth:`_make_loss`.
+    """
+
+    _parameter_constraints = {
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "penalty": [StrOptions({"l2"}), None],
+        "optimizer": [
+            StrOptions(set(OPTIMIZERS)),
+            HasMethods(["init_state", "iterate"]),
+        ],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "fit_intercept": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "warm_start": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    # -- fitting -------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model on ``(X, y)``, running at most ``max_iter`` iterations.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. CSR matrices are used as they are; float32 data
+            give float32 coefficients.
+        y : array-like of shape (n_samples,)
+            Class labels, at least two distinct ones.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of 2 counts like a repeated row,
+            a weight of 0 like a removed row.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, classes=None, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one iteration of the optimizer on ``(X, y)``, resuming its state.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data of this call.
+        y : array-like of shape (n_samples,)
+            Class labels of this call, all among ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole problem. Required on the first call,
+            ignored (but checked) on later ones.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of this call's samples.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, classes=classes, incremental=True)
+
+    def _fit(self, X, y, sample_weight, classes, incremental):
+        first_call = not (incremental and hasattr(self, "classes_"))
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            reset=first_call,
+        )
+        check_classification_targets(y)
+        self._set_classes(y, classes, incremental, first_call)
+        y_index = np.searchsorted(self.classes_, y)
+        weights = self._sample_weights(y_index, sample_weight, X, incremental)
+
+        objective = self._objective(X, y_index, weights)
+        optimizer = get_optimizer(self.optimizer)
+        fitted = hasattr(self, "coef_") and hasattr(self, "_state")
+        if fitted and (not first_call if incremental else self.warm_start):
+            params = self._params(X.dtype)
+            state = self._state
+            if params.shape != objective.shape:
+                raise ValueError(
+                    f"warm_start=True needs the classes and the number of features "
+                    f"of the previous fit (parameters of shape {params.shape}), but "
+                    f"these data need shape {objective.shape}; set warm_start=False."
+                )
+        else:
+            params = objective.init_params()
+            state = optimizer.init_state(objective, self.random_state)
+
+        max_iter = 1 if incremental else self.max_iter
+        curve, last = self._run(optimizer, objective, params, state, max_iter)
+        if not incremental and self.tol is not None and optimizer.converges:
+            if len(curve) == max_iter and not self._converged(curve):
+                warnings.warn(
+                    f"{type(self).__name__} stopped at max_iter={max_iter} before "
+                    f"the objective stopped improving by tol={self.tol}; increase "
+                    "max_iter or scale the data.",
+                    ConvergenceWarning,
+                )
+
+        self._set_params(last.params)
+        self._state = last.state
+        if incremental and not first_call:
+            self.loss_curve_ = self.loss_curve_ + curve
+            self.n_iter_ += len(curve)
+        else:
+            self.loss_curve_ = curve
+            self.n_iter_ = len(curve)
+        return self
+
+    def _set_classes(self, y, classes, incremental, first_call):
+        if incremental:
+            if first_call and classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit: give "
+                    "every label of the problem, e.g. classes=np.unique(y_all)."
+                )
+            if classes is not None:
+                classes = np.unique(classes)
+                if not first_call and not np.array_equal(classes, self.classes_):
+                    raise ValueError(
+                        f"classes={classes!r} differs from the classes of the first "
+                        f"partial_fit call, {self.classes_!r}."
+                    )
+                if first_call:
+                    self.classes_ = classes
+            unknown = np.setdiff1d(np.unique(y), self.classes_)
+            if unknown.size:
+                raise ValueError(
+                    f"y has labels {unknown!r} that are not in classes "
+                    f"{self.classes_!r}; declare every label in the first "
+                    "partial_fit call."
+                )
+        else:
+            self.classes_ = np.unique(y)
+        if self.classes_.shape[0] < 2:
+            raise ValueError(
+                f"The data have only one class ({self.classes_[0]!r}); a classifier "
+                "needs samples of at least 2 classes."
+            )
+
+    def _sample_weights(self, y_index, sample_weight, X, incremental):
+        sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if self.class_weight is None:
+            return sw
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight 'balanced' is not supported for partial_fit: the class "
+                "frequencies of later calls are unknown. Compute the weights with "
+                "sklearn.utils.class_weight.compute_class_weight on all labels and "
+                "pass them as a dict."
+            )
+        per_class = compute_class_weight(
+            self.class_weight,
+            classes=np.arange(len(self.classes_)),
+            y=y_index,
+        ) if self.class_weight == "balanced" else np.array(
+            [self.class_weight.get(c, 1.0) for c in self.classes_]
+        )
+        w = per_class.astype(X.dtype)[y_index]
+        return w if sw is None else _check_sample_weight(w * sw, X.shape[0], X.dtype)
+
+    def _objective(self, X, y_index, sample_weight):
+        return LinearObjective(
+            X,
+            y_index,
+            len(self.classes_),
+            self._make_loss(),
+            make_penalty(self.penalty, self.alpha),
+            fit_intercept=self.fit_intercept,
+            sample_weight=sample_weight,
+        )
+
+    def _run(self, optimizer, objective, params, state, max_iter):
+        """Iterate the optimizer under the stopping rule; return the curve and last."""
+        curve = []
+        last = None
+        for last in optimizer.iterate(objective, params, state, max_iter):
+            if not np.isfinite(last.value) or not np.all(np.isfinite(last.params)):
+                raise ValueError(
+                    f"Training diverged at iteration {last.state['n_iter']}: the "
+                    f"objective is {last.value}. Scale the features (for instance "
+                    "with StandardScaler) or lower the optimizer's learning_rate; "
+                    "coef_ and intercept_ were not updated."
+                )
+            curve.append(float(last.value))
+            if self.verbose:
+                print(optimizer.describe(last))
+            if self.tol is not None and optimizer.converges and self._converged(curve):
+                break
+        return curve, last
+
+    def _converged(self, curve):
+        """True when the last n_iter_no_change iterations did not improve on the
+        best earlier objective by more than tol."""
+        k = self.n_iter_no_change
+        if len(curve) <= k:
+            return False
+        return min(curve[-k:]) > min(curve[:-k]) - self.tol
+
+    # -- parameters ----------------------------------------------------------
+
+    def _set_params(self, P):
+        """Set ``coef_`` and ``intercept_`` from the internal parameter array."""
+        if P.shape[0] == 2:
+            self.coef_ = P[1:, :-1] - P[:1, :-1]
+            self.intercept_ = P[1:, -1] - P[:1, -1]
+        else:
+            self.coef_ = P[:, :-1].copy()
+            self.intercept_ = P[:, -1].copy()
+
+    def _params(self, dtype):
+        """The internal parameter array, rebuilt from ``coef_`` and ``intercept_``."""
+        coef = np.asarray(self.coef_, dtype=dtype)
+        intercept = np.asarray(self.intercept_, dtype=dtype)
+        P = np.hstack([coef, intercept[:, None]])
+        if len(self.classes_) == 2:
+            P = np.vstack([-P / 2, P / 2])
+        return P
+
+    # -- prediction ----------------------------------------------------------
+
+    def _scores(self, X):
+        check_is_fitted(self)
+        X = validate_data(
+            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def decision_function(self, X):
+        """Class scores ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes), or (n_samples,) for two classes
+            For two classes, the score of ``classes_[1]`` minus that of
+            ``classes_[0]``.
+        """
+        scores = self._scores(X)
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict the class of highest score.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        scores = self._scores(X)
+        if scores.shape[1] == 1:
+            return self.classes_[(scores[:, 0] > 0).astype(int)]
+        return self.classes_[scores.argmax(axis=1)]
+
+    def objective(self, X, y, sample_weight=None):
+        """The regularized objective of the fitted model on ``(X, y)``.
+
+        The weighted mean loss plus ``alpha * R(coef_)``, with the weights and
+        class weights of ``fit``: the lecture's "loss 1.25347".
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Labels, all among ``classes_``.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        check_is_fitted(self)
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        )
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y has labels {unknown!r} that the model was not fitted on "
+                f"(classes_ = {self.classes_!r})."
+            )
+        y_index = np.searchsorted(self.classes_, y)
+        weights = self._sample_weights(y_index, sample_weight, X, incremental=False)
+        objective = self._objective(X, y_index, weights)
+        return objective.value(self._params(X.dtype))

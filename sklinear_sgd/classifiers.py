@@ -1,0 +1,233 @@
+"""The two classifiers: they differ only in their loss."""
+
+import numpy as np
+from scipy.special import expit, log_expit
+from sklearn.utils._param_validation import Interval
+from numbers import Real
+
+from ._base import BaseLinearClassifier
+from .losses import MulticlassHinge, SoftmaxCrossEntropy, logsumexp, softmax
+
+__all__ = ["SVMClassifier", "SoftmaxClassifier"]
+
+_COMMON_PARAMETERS = """
+    alpha : float, default=1e-4
+        Regularization strength: the objective adds ``alpha * R(W)``.
+    penalty : {'l2'} or None, default='l2'
+        ``'l2'`` is ``R(W) = sum(W ** 2)`` (gradient ``2 * alpha * W``); None
+        is no penalty. The intercept is never penalized.
+    optimizer : {'sgd', 'gd', 'random_search'} or optimizer instance, default='sgd'
+        How the objective is minimized: a string names the default instance of
+        :class:`~sklinear_sgd.optimizers.SGD`,
+        :class:`~sklinear_sgd.optimizers.GradientDescent` or
+        :class:`~sklinear_sgd.optimizers.RandomSearch`; an instance sets its
+        hyperparameters (tunable as ``optimizer__<name>``). It is cloned, never
+        modified.
+    max_iter : int, default=1000
+        Maximum number of iterations: epochs for SGD, steps for gradient
+        descent, candidates for random search.
+    tol : float or None, default=1e-4
+        Stop when the objective has not improved on its best earlier value by
+        more than ``tol`` for ``n_iter_no_change`` consecutive iterations. None
+        runs exactly ``max_iter`` iterations. Random search always runs
+        ``max_iter`` candidates.
+    n_iter_no_change : int, default=5
+        Number of iterations without improvement before stopping.
+    fit_intercept : bool, default=True
+        Whether to fit the intercept ``b``; if False it is 0.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights ``{label: weight}`` that multiply the sample weights of each
+        class; ``'balanced'`` uses ``n_samples / (n_classes * count(label))``.
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution and optimizer state.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling of SGD and the candidates of random search. An int
+        gives the same model bit for bit on every run.
+    verbose : int, default=0
+        Print one line per iteration when positive.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_classes, n_features), or (1, n_features)
+        The weights ``W``; for two classes, ``W[1] - W[0]``.
+    intercept_ : ndarray of shape (n_classes,), or (1,)
+        The intercept ``b``; for two classes, ``b[1] - b[0]``.
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` had string column names.
+    n_iter_ : int
+        Iterations run by the last ``fit`` (or by all ``partial_fit`` calls).
+    loss_curve_ : list of float
+        The objective after each iteration (for random search, the best so
+        far); ``len(loss_curve_) == n_iter_``.
+"""
+
+
+def _doc(cls):
+    cls.__doc__ = cls.__doc__.replace("    %(common)s\n", _COMMON_PARAMETERS.lstrip("\n"))
+    return cls
+
+
+@_doc
+class SVMClassifier(BaseLinearClassifier):
+    """Multiclass linear SVM with the Weston-Watkins hinge loss.
+
+    Minimizes ``sum_i w_i L_i / sum_i w_i + alpha * R(W)`` with
+    ``L_i = sum_{j != y_i} max(0, s_ij - s_iy_i + margin)`` and scores
+    ``s = W x + b``, using the chosen optimizer.
+
+    Parameters
+    ----------
+    margin : float, default=1.0
+        The margin by which the true class's score must beat every other.
+    %(common)s
+
+    See Also
+    --------
+    SoftmaxClassifier : The same model with the cross-entropy loss.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklinear_sgd import SVMClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), SVMClassifier(random_state=0))
+    >>> clf.fit(X, y).score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseLinearClassifier._parameter_constraints,
+        "margin": [Interval(Real, 0, None, closed="neither")],
+    }
+
+    def __init__(
+        self,
+        margin=1.0,
+        *,
+        alpha=1e-4,
+        penalty="l2",
+        optimizer="sgd",
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=5,
+        fit_intercept=True,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.margin = margin
+        self.alpha = alpha
+        self.penalty = penalty
+        self.optimizer = optimizer
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _make_loss(self):
+        return MulticlassHinge(margin=self.margin)
+
+
+@_doc
+class SoftmaxClassifier(BaseLinearClassifier):
+    """Multinomial logistic regression: the softmax cross-entropy loss.
+
+    Minimizes ``sum_i w_i L_i / sum_i w_i + alpha * R(W)`` with
+    ``L_i = logsumexp(s_i) - s_iy_i`` and scores ``s = W x + b``, using the
+    chosen optimizer. With ``penalty='l2'`` it minimizes the objective of
+    ``LogisticRegression(C=1 / (2 * alpha * n_samples))``.
+
+    Parameters
+    ----------
+    %(common)s
+
+    See Also
+    --------
+    SVMClassifier : The same model with the multiclass hinge loss.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklinear_sgd import SoftmaxClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), SoftmaxClassifier(random_state=0))
+    >>> clf.fit(X, y).predict_proba(X[:1]).round(2)
+    array([[0.98, 0.02, 0.  ]])
+    """
+
+    def __init__(
+        self,
+        *,
+        alpha=1e-4,
+        penalty="l2",
+        optimizer="sgd",
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=5,
+        fit_intercept=True,
+        class_weight=None,
+        warm_start=False,
+        random_state=None,
+        verbose=0,
+    ):
+        self.alpha = alpha
+        self.penalty = penalty
+        self.optimizer = optimizer
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.fit_intercept = fit_intercept
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _make_loss(self):
+        return SoftmaxCrossEntropy()
+
+    def predict_proba(self, X):
+        """Class probabilities, the softmax of the scores.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Rows sum to 1; columns follow ``classes_``. For two classes,
+            ``[1 - sigmoid(m), sigmoid(m)]`` with ``m`` the decision function.
+        """
+        scores = self._scores(X)
+        if scores.shape[1] == 1:
+            return np.hstack([expit(-scores), expit(scores)])
+        return softmax(scores)
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities, computed without ``log(softmax)``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        scores = self._scores(X)
+        if scores.shape[1] == 1:
+            return np.hstack([log_expit(-scores), log_expit(scores)])
+        return scores - logsumexp(scores)[:, None]

@@ -1,0 +1,245 @@
+"""Multiclass losses as functions of the scores and the labels only.
+
+Every loss maps a score matrix ``S`` of shape ``(n_samples, n_classes)`` and
+class indices ``y`` in ``0 .. n_classes - 1`` to the weighted mean of the
+per-sample losses ``L_i`` and its gradient with respect to ``S``. They know
+nothing of ``X`` or ``W``: the objective does the matrix products.
+"""
+
+import numpy as np
+
+__all__ = ["MulticlassHinge", "SoftmaxCrossEntropy"]
+
+
+def _weighted_mean(per_sample, sample_weight):
+    """Mean of ``per_sample`` over its last axis, weighted by ``sample_weight``."""
+    if sample_weight is None:
+        return per_sample.mean(axis=-1)
+    return per_sample @ sample_weight / sample_weight.sum()
+
+
+def _check_scores(scores, y):
+    if scores.ndim < 2 or scores.shape[-2] != y.shape[0]:
+        raise ValueError(
+            f"scores must have shape (..., n_samples, n_classes) with n_samples = "
+            f"len(y) = {y.shape[0]}; got shape {scores.shape}."
+        )
+
+
+def _label_scores(scores, y):
+    """The score of the true class of every row: ``S[..., i, y_i]``."""
+    index = np.broadcast_to(y[:, None], scores.shape[:-1] + (1,))
+    return np.take_along_axis(scores, index, axis=-1)
+
+
+class MulticlassHinge:
+    r"""Multiclass hinge loss in the Weston-Watkins form.
+
+    .. math::
+
+        L_i = \sum_{j \neq y_i} \max(0, s_{ij} - s_{i y_i} + \Delta)
+
+    where :math:`\Delta` is the ``margin``. Its gradient with respect to the
+    scores is :math:`\partial L_i / \partial s_{ij} = 1[s_{ij} - s_{iy_i} +
+    \Delta > 0]` for :math:`j \neq y_i` and minus the number of such positive
+    terms at :math:`j = y_i`. At a kink (a term exactly 0) the subgradient 0
+    is taken.
+
+    Parameters
+    ----------
+    margin : float, default=1.0
+        The margin :math:`\Delta` by which the true class must beat every other.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.losses import MulticlassHinge
+    >>> scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+    >>> value, grad = MulticlassHinge().loss_gradient(scores, np.array([0, 1, 2]))
+    >>> round(float(value), 2)
+    5.27
+    """
+
+    #: Nominal curvature: the hinge has no Lipschitz gradient; 1 sets the step scale.
+    curvature = 1.0
+
+    def __init__(self, margin=1.0):
+        self.margin = margin
+
+    def loss(self, scores, y, sample_weight=None):
+        """Weighted mean loss; ``scores`` may carry leading axes (candidates).
+
+        Parameters
+        ----------
+        scores : ndarray of shape (..., n_samples, n_classes)
+            Scores ``X @ W.T + b``; leading axes index several models at once.
+        y : ndarray of shape (n_samples,), dtype int
+            Class indices.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Non-negative weights with a positive sum.
+
+        Returns
+        -------
+        value : float or ndarray of shape (...)
+            The weighted mean of :math:`L_i`, one value per leading index.
+        """
+        _check_scores(scores, y)
+        margins = scores - _label_scores(scores, y) + scores.dtype.type(self.margin)
+        np.maximum(margins, 0, out=margins)
+        # The true class contributes max(0, margin) to the row sum; remove it.
+        per_sample = margins.sum(axis=-1) - max(self.margin, 0.0)
+        return _weighted_mean(per_sample, sample_weight)
+
+    def loss_gradient(self, scores, y, sample_weight=None):
+        """Weighted mean loss and its gradient with respect to the scores.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (n_samples, n_classes)
+            Scores ``X @ W.T + b``.
+        y : ndarray of shape (n_samples,), dtype int
+            Class indices.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Non-negative weights with a positive sum.
+
+        Returns
+        -------
+        value : float
+            The weighted mean of :math:`L_i`.
+        dscores : ndarray of shape (n_samples, n_classes)
+            Its gradient with respect to ``scores``, in the dtype of ``scores``.
+        """
+        _check_scores(scores, y)
+        rows = np.arange(y.shape[0])
+        margins = scores - _label_scores(scores, y) + scores.dtype.type(self.margin)
+        margins[rows, y] = 0
+        positive = margins > 0
+        per_sample = np.where(positive, margins, 0).sum(axis=1)
+        value = _weighted_mean(per_sample, sample_weight)
+        dscores = positive.astype(scores.dtype)
+        dscores[rows, y] = -positive.sum(axis=1)
+        _scale_rows(dscores, sample_weight)
+        return float(value), dscores
+
+
+class SoftmaxCrossEntropy:
+    r"""Softmax cross-entropy loss (multinomial logistic loss).
+
+    .. math::
+
+        L_i = -\log \frac{e^{s_{iy_i}}}{\sum_j e^{s_{ij}}}
+            = \operatorname{logsumexp}(s_i) - s_{iy_i}
+
+    with gradient :math:`\partial L_i / \partial s_{ij} = p_{ij} - 1[j = y_i]`,
+    :math:`p_i = \operatorname{softmax}(s_i)`. The log-sum-exp is shifted by the
+    row maximum, so scores of any finite size give finite values.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.losses import SoftmaxCrossEntropy
+    >>> scores = np.array([[3.2, 5.1, -1.7]])
+    >>> value, grad = SoftmaxCrossEntropy().loss_gradient(scores, np.array([0]))
+    >>> round(float(value), 2)
+    2.04
+    """
+
+    #: Largest eigenvalue bound of the Hessian of ``L_i`` in the scores.
+    curvature = 0.5
+
+    def loss(self, scores, y, sample_weight=None):
+        """Weighted mean loss; ``scores`` may carry leading axes (candidates).
+
+        Parameters
+        ----------
+        scores : ndarray of shape (..., n_samples, n_classes)
+            Scores ``X @ W.T + b``; leading axes index several models at once.
+        y : ndarray of shape (n_samples,), dtype int
+            Class indices.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Non-negative weights with a positive sum.
+
+        Returns
+        -------
+        value : float or ndarray of shape (...)
+            The weighted mean of :math:`L_i`, one value per leading index.
+        """
+        _check_scores(scores, y)
+        per_sample = logsumexp(scores) - _label_scores(scores, y)[..., 0]
+        return _weighted_mean(per_sample, sample_weight)
+
+    def loss_gradient(self, scores, y, sample_weight=None):
+        """Weighted mean loss and its gradient with respect to the scores.
+
+        Parameters
+        ----------
+        scores : ndarray of shape (n_samples, n_classes)
+            Scores ``X @ W.T + b``.
+        y : ndarray of shape (n_samples,), dtype int
+            Class indices.
+        sample_weight : ndarray of shape (n_samples,), default=None
+            Non-negative weights with a positive sum.
+
+        Returns
+        -------
+        value : float
+            The weighted mean of :math:`L_i`.
+        dscores : ndarray of shape (n_samples, n_classes)
+            Its gradient ``softmax(scores) - onehot(y)`` (weighted), in the
+            dtype of ``scores``.
+        """
+        _check_scores(scores, y)
+        rows = np.arange(y.shape[0])
+        # exp(s - lse) is the softmax; computed in place on one buffer.
+        lse = logsumexp(scores)
+        per_sample = lse - scores[rows, y]
+        value = _weighted_mean(per_sample, sample_weight)
+        dscores = scores - lse[:, None]
+        np.exp(dscores, out=dscores)
+        dscores[rows, y] -= 1
+        _scale_rows(dscores, sample_weight)
+        return float(value), dscores
+
+
+def logsumexp(scores):
+    """Row-wise ``log(sum(exp(scores)))`` over the last axis, max-shifted.
+
+    Parameters
+    ----------
+    scores : ndarray of shape (..., n_classes)
+        Finite scores of any magnitude.
+
+    Returns
+    -------
+    ndarray of shape (...)
+        Finite for finite input.
+    """
+    top = scores.max(axis=-1, keepdims=True)
+    shifted = np.exp(scores - top)
+    return np.log(shifted.sum(axis=-1)) + top[..., 0]
+
+
+def softmax(scores):
+    """Row-wise softmax over the last axis, max-shifted (exact for any logits).
+
+    Parameters
+    ----------
+    scores : ndarray of shape (..., n_classes)
+
+    Returns
+    -------
+    ndarray of the same shape, rows summing to 1.
+    """
+    proba = scores - scores.max(axis=-1, keepdims=True)
+    np.exp(proba, out=proba)
+    proba /= proba.sum(axis=-1, keepdims=True)
+    return proba
+
+
+def _scale_rows(dscores, sample_weight):
+    """Turn per-sample gradients into the gradient of the weighted mean, in place."""
+    n_samples = dscores.shape[0]
+    if sample_weight is None:
+        dscores /= n_samples
+    else:
+        dscores *= (sample_weight / sample_weight.sum()).astype(dscores.dtype)[:, None]

@@ -1,0 +1,285 @@
+"""The regularized objective: the one place that touches ``X``.
+
+The model's parameters are one array ``P`` of shape ``(n_classes, n_features + 1)``:
+``W = P[:, :-1]`` is the coefficient matrix and ``P[:, -1]`` the intercept ``b``.
+Optimizers only ever see such arrays and the methods of :class:`LinearObjective`.
+"""
+
+import numpy as np
+from scipy import sparse
+
+__all__ = ["LinearObjective"]
+
+# Bytes of score buffer that one batched candidate evaluation may use.
+_CANDIDATE_BUFFER_BYTES = 32 * 2**20
+# Rows squared at once when computing the columns' second moments.
+_MOMENT_BLOCK_ROWS = 4096
+
+
+class LinearObjective:
+    r"""Weighted-mean loss of a linear model plus a penalty on its coefficients.
+
+    .. math::
+
+        L(W, b) = \frac{\sum_i w_i L_i(X_i W^T + b, y_i)}{\sum_i w_i}
+                  + \alpha R(W)
+
+    Parameters
+    ----------
+    X : {ndarray, scipy CSR matrix or array} of shape (n_samples, n_features)
+        Training data, float32 or float64. It is referenced, never copied or
+        written to.
+    y : ndarray of shape (n_samples,), dtype int
+        Class indices in ``0 .. n_classes - 1``.
+    n_classes : int
+        Number of classes (rows of ``W``).
+    loss : object
+        A loss from :mod:`sklinear_sgd.losses`.
+    penalty : object
+        A penalty from :mod:`sklinear_sgd.penalties` (it carries ``alpha``).
+    fit_intercept : bool, default=True
+        Whether ``b`` is a free parameter; if False it is held at 0.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Non-negative weights with a positive sum; None means unit weights.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.losses import SoftmaxCrossEntropy
+    >>> from sklinear_sgd.penalties import L2
+    >>> from sklinear_sgd.objective import LinearObjective
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0]])
+    >>> obj = LinearObjective(X, np.array([0, 1]), 2, SoftmaxCrossEntropy(), L2(0.1))
+    >>> round(obj.value(obj.init_params()), 4)  # log(2) at W = 0
+    0.6931
+    """
+
+    def __init__(
+        self, X, y, n_classes, loss, penalty, fit_intercept=True, sample_weight=None
+    ):
+        self.X = X
+        self.y = y
+        self.n_classes = n_classes
+        self.loss = loss
+        self.penalty = penalty
+        self.fit_intercept = fit_intercept
+        self.sample_weight = sample_weight
+        self.n_samples, self.n_features = X.shape
+        self.dtype = X.dtype
+        self._mean_weight = 1.0 if sample_weight is None else sample_weight.mean()
+        self._cache = {}
+
+    @property
+    def shape(self):
+        """Shape of the parameter array, ``(n_classes, n_features + 1)``."""
+        return (self.n_classes, self.n_features + 1)
+
+    def init_params(self):
+        """Return the all-zero parameter array in the data's dtype."""
+        return np.zeros(self.shape, dtype=self.dtype)
+
+    def project(self, P):
+        """Map parameters to the subspace that holds a minimizer, in place.
+
+        Both losses depend on the scores only through differences between
+        classes, so adding one vector to every row of ``P`` changes no loss,
+        while centering the rows never increases the penalty: the rows are
+        centered (for two classes as ``[-d, d]`` exactly, so that
+        ``coef_ = W[1] - W[0]`` gives them back bit for bit). Without an
+        intercept its column is set to 0. ``P`` may carry leading axes.
+
+        Parameters
+        ----------
+        P : ndarray of shape (..., n_classes, n_features + 1)
+
+        Returns
+        -------
+        P : the same array, modified in place.
+        """
+        if self.n_classes == 2:
+            half = (P[..., 1, :] - P[..., 0, :]) / 2
+            P[..., 1, :] = half
+            P[..., 0, :] = -half
+        else:
+            P -= P.mean(axis=-2, keepdims=True)
+        if not self.fit_intercept:
+            P[..., -1] = 0
+        return P
+
+    def _rows(self, rows):
+        if rows is None:
+            return self.X, self.y, self.sample_weight, 1.0
+        sw = None if self.sample_weight is None else self.sample_weight[rows]
+        # The batch mean is scaled to an unbiased estimate of the full mean.
+        factor = 1.0 if sw is None else sw.sum() / (len(rows) * self._mean_weight)
+        return self.X[rows], self.y[rows], sw, factor
+
+    def _scores(self, P, X):
+        scores = np.asarray(X @ P[:, :-1].T)
+        if self.fit_intercept:
+            scores += P[:, -1]
+        return scores
+
+    def value(self, P, rows=None):
+        """Objective at ``P`` on all rows or on the given ``rows`` (a minibatch).
+
+        Parameters
+        ----------
+        P : ndarray of shape (n_classes, n_features + 1)
+        rows : ndarray of int, default=None
+            Row indices of a minibatch; None means the whole set.
+
+        Returns
+        -------
+        float
+        """
+        X, y, sw, factor = self._rows(rows)
+        data = 0.0
+        if factor > 0:
+            data = factor * float(self.loss.loss(self._scores(P, X), y, sw))
+        return data + self.penalty.value(P[:, :-1])
+
+    def value_and_grad(self, P, rows=None):
+        """Objective and its gradient at ``P`` on all rows or on ``rows``.
+
+        One matrix product forward (the scores) and one backward.
+
+        Parameters
+        ----------
+        P : ndarray of shape (n_classes, n_features + 1)
+        rows : ndarray of int, default=None
+            Row indices of a minibatch; None means the whole set.
+
+        Returns
+        -------
+        value : float
+        grad : ndarray of shape (n_classes, n_features + 1)
+        """
+        X, y, sw, factor = self._rows(rows)
+        grad = np.zeros_like(P)
+        value = 0.0
+        if factor > 0:
+            value, dscores = self.loss.loss_gradient(self._scores(P, X), y, sw)
+            if factor != 1.0:
+                value *= factor
+                dscores *= dscores.dtype.type(factor)
+            if sparse.issparse(X):
+                grad[:, :-1] = (X.T @ dscores).T
+            else:
+                np.matmul(dscores.T, X, out=grad[:, :-1])
+            if self.fit_intercept:
+                grad[:, -1] = dscores.sum(axis=0)
+        W = P[:, :-1]
+        self.penalty.add_gradient(W, grad[:, :-1])
+        return value + self.penalty.value(W), grad
+
+    def values(self, candidates):
+        """Objective of many parameter arrays at once, with one matrix product.
+
+        Parameters
+        ----------
+        candidates : ndarray of shape (n_candidates, n_classes, n_features + 1)
+
+        Returns
+        -------
+        ndarray of shape (n_candidates,)
+        """
+        n_cand = candidates.shape[0]
+        itemsize = np.dtype(self.dtype).itemsize
+        per_candidate = max(1, self.n_samples * self.n_classes * itemsize)
+        chunk = max(1, _CANDIDATE_BUFFER_BYTES // per_candidate)
+        out = np.empty(n_cand, dtype=np.float64)
+        for start in range(0, n_cand, chunk):
+            block = candidates[start : start + chunk]
+            k = block.shape[0]
+            W = block[:, :, :-1].reshape(k * self.n_classes, self.n_features)
+            scores = np.asarray(self.X @ W.T).reshape(
+                self.n_samples, k, self.n_classes
+            )
+            scores = scores.transpose(1, 0, 2)
+            if self.fit_intercept:
+                scores = scores + block[:, None, :, -1]
+            out[start : start + k] = self.loss.loss(scores, self.y, self.sample_weight)
+        return out + self.penalty.value(candidates[:, :, :-1])
+
+    def second_moments(self):
+        """Weighted mean of ``x_ij ** 2`` for every column, the intercept's last.
+
+        Returns
+        -------
+        ndarray of shape (n_features + 1,)
+            The last entry is 1 for a fitted intercept (its column is all ones),
+            else 0. Computed once, in blocks of rows, without copying ``X``.
+        """
+        if "moments" not in self._cache:
+            sw = self.sample_weight
+            total = np.zeros(self.n_features)
+            for start in range(0, self.n_samples, _MOMENT_BLOCK_ROWS):
+                block = self.X[start : start + _MOMENT_BLOCK_ROWS]
+                squared = block.multiply(block) if sparse.issparse(block) else block * block
+                if sw is None:
+                    total += np.asarray(squared.sum(axis=0), dtype=np.float64).ravel()
+                else:
+                    weights = sw[start : start + _MOMENT_BLOCK_ROWS].astype(np.float64)
+                    total += np.asarray(squared.T @ weights, dtype=np.float64).ravel()
+            norm = self.n_samples if sw is None else float(sw.sum())
+            moments = np.append(total / norm, float(self.fit_intercept))
+            self._cache["moments"] = moments
+        return self._cache["moments"]
+
+    def mean_squared_norm(self):
+        """Weighted mean of ``||x_i||^2``, plus 1 for a fitted intercept.
+
+        The trace of the weighted second-moment matrix: a cheap upper bound of
+        its largest eigenvalue and the scale of a typical row.
+        """
+        return float(self.second_moments().sum())
+
+    def max_eigenvalue(self, n_iter=30):
+        """Largest eigenvalue of the weighted second-moment matrix, by power iteration.
+
+        The matrix is ``Xt^T D Xt / sum(w)``, ``Xt`` being ``X`` with a column of
+        ones when the intercept is fitted and ``D`` the diagonal of weights.
+        Deterministic: it starts from the all-ones vector.
+        """
+        if "eig" not in self._cache:
+            v = np.ones(self.n_features + 1)
+            v[-1] = float(self.fit_intercept)
+            sw = self.sample_weight
+            total = self.n_samples if sw is None else float(sw.sum())
+            eig = 0.0
+            for _ in range(n_iter):
+                v /= np.linalg.norm(v)
+                u = np.asarray(self.X @ v[:-1]).astype(np.float64) + v[-1]
+                if sw is not None:
+                    u *= sw
+                u /= total
+                w = np.empty_like(v)
+                w[:-1] = np.asarray(self.X.T @ u).ravel()
+                w[-1] = u.sum() if self.fit_intercept else 0.0
+                eig = float(np.linalg.norm(w))
+                if eig == 0:
+                    break
+                v = w
+            self._cache["eig"] = eig
+        return self._cache["eig"]
+
+    def smoothness(self, bound="spectral"):
+        """Upper estimate of the Lipschitz constant of the objective's gradient.
+
+        ``loss.curvature * lambda + penalty.curvature()``, where ``lambda`` is
+        :meth:`max_eigenvalue` (``bound='spectral'``, the full-batch constant) or
+        :meth:`mean_squared_norm` (``bound='trace'``, which also bounds every
+        minibatch on average). The hinge loss is not smooth; its nominal
+        curvature of 1 gives a step of the right scale.
+
+        Parameters
+        ----------
+        bound : {'spectral', 'trace'}
+
+        Returns
+        -------
+        float
+        """
+        lam = self.max_eigenvalue() if bound == "spectral" else self.mean_squared_norm()
+        return self.loss.curvature * lam + self.penalty.curvature()
