@@ -131,10 +131,7 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
         )
         check_classification_targets(y)
         self._set_classes(y, classes, incremental, first_call)
-        y_index = np.searchsorted(self.classes_, y)
-        weights = self._sample_weights(y_index, sample_weight, X, incremental)
-
-        objective = self._objective(X, y_index, weights)
+        objective = self._bind(X, y, sample_weight, incremental)
         optimizer = get_optimizer(self.optimizer)
         fitted = hasattr(self, "coef_") and hasattr(self, "_state")
         if fitted and (not first_call if incremental else self.warm_start):
@@ -187,19 +184,21 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
                     )
                 if first_call:
                     self.classes_ = classes
-            unknown = np.setdiff1d(np.unique(y), self.classes_)
-            if unknown.size:
-                raise ValueError(
-                    f"y has labels {unknown!r} that are not in classes "
-                    f"{self.classes_!r}; declare every label in the first "
-                    "partial_fit call."
-                )
+            self._check_labels(y, "were declared in the first partial_fit call")
         else:
             self.classes_ = np.unique(y)
         if self.classes_.shape[0] < 2:
             raise ValueError(
                 f"The data have only one class ({self.classes_[0]!r}); a classifier "
                 "needs samples of at least 2 classes."
+            )
+
+    def _check_labels(self, y, where):
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y has labels {unknown.tolist()!r} that are not among the classes "
+                f"that {where}: {self.classes_.tolist()!r}."
             )
 
     def _sample_weights(self, y_index, sample_weight, X, incremental):
@@ -223,7 +222,9 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
         w = per_class.astype(X.dtype)[y_index]
         return w if sw is None else _check_sample_weight(w * sw, X.shape[0], X.dtype)
 
-    def _objective(self, X, y_index, sample_weight):
+    def _bind(self, X, y, sample_weight, incremental=False):
+        """The objective of this model's loss and penalty on validated data."""
+        y_index = np.searchsorted(self.classes_, y)
         return LinearObjective(
             X,
             y_index,
@@ -231,7 +232,7 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
             self._make_loss(),
             make_penalty(self.penalty, self.alpha),
             fit_intercept=self.fit_intercept,
-            sample_weight=sample_weight,
+            sample_weight=self._sample_weights(y_index, sample_weight, X, incremental),
         )
 
     def _run(self, optimizer, objective, params, state, max_iter):
@@ -343,13 +344,5 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
         )
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
-        if unknown.size:
-            raise ValueError(
-                f"y has labels {unknown!r} that the model was not fitted on "
-                f"(classes_ = {self.classes_!r})."
-            )
-        y_index = np.searchsorted(self.classes_, y)
-        weights = self._sample_weights(y_index, sample_weight, X, incremental=False)
-        objective = self._objective(X, y_index, weights)
-        return objective.value(self._params(X.dtype))
+        self._check_labels(y, "the model was fitted on")
+        return self._bind(X, y, sample_weight).value(self._params(X.dtype))

@@ -164,8 +164,9 @@ class SoftmaxClassifier(BaseLinearClassifier):
     >>> from sklinear_sgd import SoftmaxClassifier
     >>> X, y = load_iris(return_X_y=True)
     >>> clf = make_pipeline(StandardScaler(), SoftmaxClassifier(random_state=0))
-    >>> clf.fit(X, y).predict_proba(X[:1]).round(2)
-    array([[0.98, 0.02, 0.  ]])
+    >>> proba = clf.fit(X, y).predict_proba(X[:2])
+    >>> proba.shape, proba.sum(axis=1).round(6).tolist()
+    ((2, 3), [1.0, 1.0])
     """
 
     def __init__(

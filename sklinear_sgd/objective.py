@@ -137,7 +137,7 @@ class LinearObjective:
         data = 0.0
         if factor > 0:
             data = factor * float(self.loss.loss(self._scores(P, X), y, sw))
-        return data + self.penalty.value(P[:, :-1])
+        return float(data + self.penalty.value(P[:, :-1]))
 
     def value_and_grad(self, P, rows=None):
         """Objective and its gradient at ``P`` on all rows or on ``rows``.
@@ -171,7 +171,7 @@ class LinearObjective:
                 grad[:, -1] = dscores.sum(axis=0)
         W = P[:, :-1]
         self.penalty.add_gradient(W, grad[:, :-1])
-        return value + self.penalty.value(W), grad
+        return float(value + self.penalty.value(W)), grad
 
     def values(self, candidates):
         """Objective of many parameter arrays at once, with one matrix product.

@@ -49,7 +49,7 @@ class L2:
     --------
     >>> import numpy as np
     >>> from sklinear_sgd.penalties import L2
-    >>> L2(alpha=0.5).value(np.array([[1.0, -2.0]]))
+    >>> float(L2(alpha=0.5).value(np.array([[1.0, -2.0]])))
     2.5
     """
 

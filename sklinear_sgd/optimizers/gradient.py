@@ -73,11 +73,12 @@ class GradientDescent(BaseOptimizer):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
     >>> from sklinear_sgd import SoftmaxClassifier
     >>> from sklinear_sgd.optimizers import GradientDescent
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = SoftmaxClassifier(optimizer=GradientDescent(), max_iter=200).fit(X, y)
-    >>> clf.score(X, y) > 0.9
+    >>> clf = SoftmaxClassifier(optimizer=GradientDescent(), tol=1e-3)
+    >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
     True
     """
 
@@ -119,11 +120,12 @@ class SGD(BaseOptimizer):
     Examples
     --------
     >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
     >>> from sklinear_sgd import SVMClassifier
     >>> from sklinear_sgd.optimizers import SGD
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = SVMClassifier(optimizer=SGD(batch_size=32), random_state=0).fit(X, y)
-    >>> clf.score(X, y) > 0.9
+    >>> clf = SVMClassifier(optimizer=SGD(batch_size=32), random_state=0)
+    >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
     True
     """
 
