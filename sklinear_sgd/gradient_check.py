@@ -159,7 +159,8 @@ def check_gradient(
                 break
         else:
             raise RuntimeError(
-                "No point away from the hinge's kinks was found; use fewer samples."
+                "No point away from the hinge's kinks was found in 100 draws; use "
+                "fewer samples or a smaller h."
             )
         grad = objective.value_and_grad(P)[1]
         num = numerical_gradient(objective.value, P, h=h)

@@ -1,0 +1,108 @@
+"""The tour: ``python -m sklinear_sgd``.
+
+On the digits data shipped with scikit-learn, fit both classifiers with every
+optimizer, print what each reached and how long it took, then run the gradient
+check of both losses.
+"""
+
+import argparse
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from . import SoftmaxClassifier, SVMClassifier, __version__
+from .gradient_check import check_gradient
+from .optimizers import OPTIMIZERS
+
+CLASSIFIERS = (SVMClassifier, SoftmaxClassifier)
+
+
+def _fit_table(X_train, X_test, y_train, y_test, random_state):
+    header = f"{'classifier':<18} {'optimizer':<14} {'iters':>6} {'train':>6} {'test':>6} {'objective':>10} {'seconds':>8}"
+    print(header)
+    print("-" * len(header))
+    for cls in CLASSIFIERS:
+        for name in OPTIMIZERS:
+            clf = cls(optimizer=name, random_state=random_state)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                clf.fit(X_train, y_train)
+            seconds = time.perf_counter() - start
+            print(
+                f"{cls.__name__:<18} {name:<14} {clf.n_iter_:>6} "
+                f"{clf.score(X_train, y_train):>6.3f} {clf.score(X_test, y_test):>6.3f} "
+                f"{clf.loss_curve_[-1]:>10.5f} {seconds:>8.2f}"
+            )
+
+
+def _random_search_lines(X_train, y_train, random_state, n_lines=5):
+    print("\nRandom search, the lecture's first strategy (first attempts):")
+    clf = SVMClassifier(optimizer="random_search", max_iter=n_lines, verbose=1,
+                        random_state=random_state)
+    clf.fit(X_train, y_train)
+
+
+def _verdict(error):
+    """How to read a relative error, by the usual rule of thumb."""
+    if error < 1e-7:
+        return "agree"
+    if error < 1e-4:
+        return "agree up to the rounding of entries close to 0"
+    if error < 1e-2:
+        return "suspicious"
+    return "the gradient is wrong"
+
+
+def _gradient_checks(X_train, y_train, random_state):
+    print("\nGradient check (analytic against numerical gradient, relative error):")
+    rows = slice(0, 60)
+    for cls in CLASSIFIERS:
+        for fit_intercept in (True, False):
+            result = check_gradient(
+                cls(alpha=0.1, fit_intercept=fit_intercept),
+                X_train[rows],
+                y_train[rows],
+                random_state=random_state,
+            )
+            verdict = _verdict(result.max_error)
+            print(
+                f"  {cls.__name__:<18} fit_intercept={fit_intercept!s:<5} "
+                f"max relative error {result.max_error:.2e}  {verdict}"
+            )
+
+
+def main(argv=None):
+    """Run the tour; ``argv`` as for :mod:`argparse`."""
+    parser = argparse.ArgumentParser(
+        prog="python -m sklinear_sgd",
+        description="A tour of sklinear_sgd on the digits data.",
+    )
+    parser.add_argument("--random-state", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, random_state=args.random_state, stratify=y
+    )
+    scaler = StandardScaler().fit(X_train)
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    print(
+        f"sklinear_sgd {__version__}: digits, {X_train.shape[0]} training and "
+        f"{X_test.shape[0]} test images of {X.shape[1]} pixels, "
+        f"{len(np.unique(y))} classes, standardized.\n"
+    )
+    _fit_table(X_train, X_test, y_train, y_test, args.random_state)
+    _random_search_lines(X_train, y_train, args.random_state)
+    _gradient_checks(X_train, y_train, args.random_state)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
