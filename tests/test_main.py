@@ -1,0 +1,29 @@
+"""The tour and the README's promises."""
+
+import re
+from pathlib import Path
+
+from sklinear_sgd.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_tour_prints_every_classifier_and_optimizer(capsys):
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    for classifier in ("SVMClassifier", "SoftmaxClassifier"):
+        for optimizer in ("random_search", "gd", "sgd"):
+            assert re.search(rf"{classifier}\s+{optimizer}\s+\d+", out)
+    assert "in attempt 0 the loss was" in out
+    errors = [float(e) for e in re.findall(r"max relative error (\S+)", out)]
+    assert len(errors) == 4 and max(errors) < 1e-4
+
+
+def test_readme_quick_start_is_two_commands_and_ci_runs_the_second():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1]
+    block = section.split("```", 2)[1]
+    lines = [line for line in block.splitlines() if line.strip()]
+    assert len(lines) == 2
+    assert "sklinear_sgd" in lines[0] and "pytest" in lines[1]
+    assert "README.md" in (ROOT / ".ci" / "run").read_text()
