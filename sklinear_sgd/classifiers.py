@@ -11,7 +11,7 @@ from .losses import MulticlassHinge, SoftmaxCrossEntropy, logsumexp, softmax
 __all__ = ["SVMClassifier", "SoftmaxClassifier"]
 
 _COMMON_PARAMETERS = """
-    alpha : float, default=1e-4
+    alpha : float, default=1e-3
         Regularization strength: the objective adds ``alpha * R(W)``.
     penalty : {'l2'} or None, default='l2'
         ``'l2'`` is ``R(W) = sum(W ** 2)`` (gradient ``2 * alpha * W``); None
@@ -56,7 +56,7 @@ _COMMON_PARAMETERS = """
         The class labels.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of the features, when ``X`` had string column names.
     n_iter_ : int
         Iterations run by the last ``fit`` (or by all ``partial_fit`` calls).
@@ -110,7 +110,7 @@ class SVMClassifier(BaseLinearClassifier):
         self,
         margin=1.0,
         *,
-        alpha=1e-4,
+        alpha=1e-3,
         penalty="l2",
         optimizer="sgd",
         max_iter=1000,
@@ -172,7 +172,7 @@ class SoftmaxClassifier(BaseLinearClassifier):
     def __init__(
         self,
         *,
-        alpha=1e-4,
+        alpha=1e-3,
         penalty="l2",
         optimizer="sgd",
         max_iter=1000,

@@ -264,22 +264,29 @@ class LinearObjective:
             self._cache["eig"] = eig
         return self._cache["eig"]
 
-    def smoothness(self, bound="spectral"):
-        """Upper estimate of the Lipschitz constant of the objective's gradient.
+    def smoothness(self, batch_size=None):
+        """Estimate of the Lipschitz constant of the gradient of a batch's objective.
 
-        ``loss.curvature * lambda + penalty.curvature()``, where ``lambda`` is
-        :meth:`max_eigenvalue` (``bound='spectral'``, the full-batch constant) or
-        :meth:`mean_squared_norm` (``bound='trace'``, which also bounds every
-        minibatch on average). The hinge loss is not smooth; its nominal
-        curvature of 1 gives a step of the right scale.
+        ``loss.curvature * lambda_b + penalty.curvature()``. For the full batch
+        (``batch_size`` None or at least ``n_samples``), ``lambda_b`` is
+        :meth:`max_eigenvalue`, the spectral constant. For batches of ``b`` rows
+        drawn without replacement it is the expected smoothness of Gower et al.
+        (2019), ``n (b - 1) / (b (n - 1)) * lambda + (n - b) / (b (n - 1)) * m``,
+        with ``m`` the :meth:`mean_squared_norm` standing for a single row's
+        constant: small batches need smaller steps. The hinge loss is not
+        smooth; its nominal curvature of 1 gives a step of the right scale.
 
         Parameters
         ----------
-        bound : {'spectral', 'trace'}
+        batch_size : int or None, default=None
 
         Returns
         -------
         float
         """
-        lam = self.max_eigenvalue() if bound == "spectral" else self.mean_squared_norm()
+        lam = self.max_eigenvalue()
+        n, b = self.n_samples, batch_size
+        if b is not None and b < n:
+            single = self.mean_squared_norm()
+            lam = (n * (b - 1) * lam + (n - b) * single) / (b * (n - 1))
         return self.loss.curvature * lam + self.penalty.curvature()

@@ -11,14 +11,14 @@ from ._updates import make_rule
 __all__ = ["GradientDescent", "SGD"]
 
 
-def _step_size(learning_rate, objective, bound, momentum=0.0):
+def _step_size(learning_rate, objective, batch_size=None, momentum=0.0):
     """The step size; 'auto' is ``(1 - momentum) / L``, ``L`` the smoothness.
 
     With momentum ``mu`` the steps add up to ``1 / (1 - mu)`` times a plain
     step, hence the factor that keeps the effective step at ``1 / L``.
     """
     if learning_rate == "auto":
-        return (1.0 - momentum) / objective.smoothness(bound)
+        return (1.0 - momentum) / objective.smoothness(batch_size)
     return float(learning_rate)
 
 
@@ -91,7 +91,7 @@ class GradientDescent(BaseOptimizer):
 
     def iterate(self, objective, params, state, max_iter):
         """Yield the iterates of gradient descent; see :meth:`BaseOptimizer.iterate`."""
-        lr = _step_size(self.learning_rate, objective, "spectral")
+        lr = _step_size(self.learning_rate, objective)
         yield from _descend(objective, params, state, max_iter, lr, make_rule(), None)
 
 
@@ -106,9 +106,11 @@ class SGD(BaseOptimizer):
     Parameters
     ----------
     learning_rate : float or 'auto', default='auto'
-        The step size. ``'auto'`` takes ``(1 - momentum) / L`` with ``L``
-        estimated from the mean squared norm of the rows, a bound that holds for
-        every minibatch on average, so it adapts to the scale of the features.
+        The step size. ``'auto'`` takes ``(1 - momentum) / L`` with ``L`` the
+        expected smoothness constant of a batch of ``batch_size`` rows (see
+        :meth:`~sklinear_sgd.objective.LinearObjective.smoothness`), estimated
+        from the data: it adapts to the scale of the features and to the batch
+        size.
     batch_size : int or None, default=256
         Rows per step; None for full-batch steps.
     momentum : float, default=0.0
@@ -144,7 +146,7 @@ class SGD(BaseOptimizer):
 
     def iterate(self, objective, params, state, max_iter):
         """Yield the iterates of minibatch SGD; see :meth:`BaseOptimizer.iterate`."""
-        lr = _step_size(self.learning_rate, objective, "trace", self.momentum)
+        lr = _step_size(self.learning_rate, objective, self.batch_size, self.momentum)
         rule = make_rule(self.momentum, self.nesterov)
         yield from _descend(
             objective, params, state, max_iter, lr, rule, self.batch_size
