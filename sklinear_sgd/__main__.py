@@ -24,19 +24,25 @@ CLASSIFIERS = (SVMClassifier, SoftmaxClassifier)
 
 
 def _fit_table(X_train, X_test, y_train, y_test, random_state):
-    header = f"{'classifier':<18} {'optimizer':<14} {'iters':>6} {'train':>6} {'test':>6} {'objective':>10} {'seconds':>8}"
+    header = (
+        f"{'classifier':<18} {'optimizer':<20} {'iters':>6} {'train':>6} "
+        f"{'test':>6} {'objective':>10} {'seconds':>8}"
+    )
     print(header)
     print("-" * len(header))
     for cls in CLASSIFIERS:
         for name in OPTIMIZERS:
             clf = cls(optimizer=name, random_state=random_state)
+            if name == "lbfgs" and cls is SVMClassifier:
+                print(f"{cls.__name__:<18} {name:<20} (needs a smooth loss: not run)")
+                continue
             start = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 clf.fit(X_train, y_train)
             seconds = time.perf_counter() - start
             print(
-                f"{cls.__name__:<18} {name:<14} {clf.n_iter_:>6} "
+                f"{cls.__name__:<18} {name:<20} {clf.n_iter_:>6} "
                 f"{clf.score(X_train, y_train):>6.3f} {clf.score(X_test, y_test):>6.3f} "
                 f"{clf.loss_curve_[-1]:>10.5f} {seconds:>8.2f}"
             )

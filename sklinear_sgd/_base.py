@@ -7,13 +7,19 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._callbacks import CallbackSupportMixin
 from .objective import LinearObjective
 from .optimizers import OPTIMIZERS, get_optimizer
-from .penalties import make_penalty
+from .penalties import PENALTIES, make_penalty
+
+
+def _take(sample_weight, rows):
+    return None if sample_weight is None else sample_weight[rows]
 
 
 def _check_sample_weight(sample_weight, n_samples, dtype):
@@ -44,7 +50,7 @@ def _check_sample_weight(sample_weight, n_samples, dtype):
     return sw
 
 
-class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
+class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Shared base of :class:`SVMClassifier` and :class:`SoftmaxClassifier`.
 
     Subclasses only choose the loss, with :meth:`_make_loss`.
@@ -52,7 +58,8 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints = {
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "penalty": [StrOptions({"l2"}), None],
+        "penalty": [StrOptions({p for p in PENALTIES if p}), None],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "optimizer": [
             StrOptions(set(OPTIMIZERS)),
             HasMethods(["init_state", "iterate"]),
@@ -60,6 +67,8 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "fit_intercept": ["boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
@@ -120,6 +129,12 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
         return self._fit(X, y, sample_weight, classes=classes, incremental=True)
 
     def _fit(self, X, y, sample_weight, classes, incremental):
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "early_stopping=True is not supported by partial_fit, which runs "
+                "one iteration a call: set early_stopping=False and score a "
+                "held-out set between calls, or use fit."
+            )
         first_call = not (incremental and hasattr(self, "classes_"))
         X, y = validate_data(
             self,
@@ -131,7 +146,15 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
         )
         check_classification_targets(y)
         self._set_classes(y, classes, incremental, first_call)
-        objective = self._bind(X, y, sample_weight, incremental)
+        sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if self.early_stopping:
+            train, val = self._validation_split(y)
+            objective = self._bind(X[train], y[train], _take(sw, train))
+            validation = self._bind(X[val], y[val], _take(sw, val))
+        else:
+            objective = self._bind(X, y, sw, incremental)
+            validation = None
+
         optimizer = get_optimizer(self.optimizer)
         fitted = hasattr(self, "coef_") and hasattr(self, "_state")
         if fitted and (not first_call if incremental else self.warm_start):
@@ -148,25 +171,56 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
             state = optimizer.init_state(objective, self.random_state)
 
         max_iter = 1 if incremental else self.max_iter
-        curve, last = self._run(optimizer, objective, params, state, max_iter)
-        if not incremental and self.tol is not None and optimizer.converges:
-            if len(curve) == max_iter and not self._converged(curve):
-                warnings.warn(
-                    f"{type(self).__name__} stopped at max_iter={max_iter} before "
-                    f"the objective stopped improving by tol={self.tol}; increase "
-                    "max_iter or scale the data.",
-                    ConvergenceWarning,
-                )
+        context = self._init_callback_context(max_subtasks=max_iter)
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        run = self._run(
+            optimizer, objective, validation, params, state, max_iter,
+            context, dict(X=X, y=y, metadata=metadata),
+        )
+        if not incremental and not run["stopped"] and self._stops(optimizer):
+            warnings.warn(
+                f"{type(self).__name__} ran max_iter={max_iter} iterations and the "
+                f"{'validation score' if validation else 'objective'} was still "
+                f"improving by more than tol={self.tol}; increase max_iter, raise "
+                "tol or scale the data.",
+                ConvergenceWarning,
+            )
 
-        self._set_params(last.params)
-        self._state = last.state
+        for name, value in self._public(run["params"]).items():
+            setattr(self, name, value)
+        self._state = run["state"]
         if incremental and not first_call:
-            self.loss_curve_ = self.loss_curve_ + curve
-            self.n_iter_ += len(curve)
+            self.loss_curve_ = self.loss_curve_ + run["curve"]
+            self.n_iter_ += len(run["curve"])
         else:
-            self.loss_curve_ = curve
-            self.n_iter_ = len(curve)
+            self.loss_curve_ = run["curve"]
+            self.n_iter_ = len(run["curve"])
+        if validation is not None:
+            self.validation_scores_ = run["scores"]
+        elif hasattr(self, "validation_scores_"):
+            del self.validation_scores_
+        context.call_on_fit_task_end(
+            estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
+        )
         return self
+
+    def _validation_split(self, y):
+        """Stratified indices of the training and validation parts."""
+        try:
+            return train_test_split(
+                np.arange(y.shape[0]),
+                test_size=self.validation_fraction,
+                stratify=y,
+                random_state=self.random_state,
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"early_stopping=True could not hold out a stratified "
+                f"validation_fraction={self.validation_fraction} of the "
+                f"{y.shape[0]} samples ({exc}). Give more samples of every class, "
+                "raise validation_fraction or set early_stopping=False."
+            ) from exc
 
     def _set_classes(self, y, classes, incremental, first_call):
         if incremental:
@@ -230,16 +284,36 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
             y_index,
             len(self.classes_),
             self._make_loss(),
-            make_penalty(self.penalty, self.alpha),
+            make_penalty(self.penalty, self.alpha, self.l1_ratio),
             fit_intercept=self.fit_intercept,
             sample_weight=self._sample_weights(y_index, sample_weight, X, incremental),
         )
 
-    def _run(self, optimizer, objective, params, state, max_iter):
-        """Iterate the optimizer under the stopping rule; return the curve and last."""
-        curve = []
+    def _stops(self, optimizer):
+        """Whether a stopping rule applies: a tol and an optimizer that converges."""
+        return self.tol is not None and optimizer.converges
+
+    def _run(self, optimizer, objective, validation, params, state, max_iter,
+             context, data):
+        """Iterate the optimizer under the stopping rule and the callbacks.
+
+        The rule watches the objective, or with ``early_stopping`` the
+        validation accuracy, whose best iterate is the one kept.
+        """
+        curve, scores = [], []
+        best_score, best_params = -np.inf, None
+        stopped = False
+        iterates = optimizer.iterate(objective, params, state, max_iter)
         last = None
-        for last in optimizer.iterate(objective, params, state, max_iter):
+        for _ in range(max_iter):
+            task = context.subcontext(task_name="iteration")
+            task.call_on_fit_task_begin(estimator=self, **data)
+            current = next(iterates, None)
+            if current is None:  # the optimizer stopped by its own test
+                task.call_on_fit_task_end(estimator=self)
+                stopped = True
+                break
+            last = current
             if not np.isfinite(last.value) or not np.all(np.isfinite(last.params)):
                 raise ValueError(
                     f"Training diverged at iteration {last.state['n_iter']}: the "
@@ -248,15 +322,36 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
                     "coef_ and intercept_ were not updated."
                 )
             curve.append(float(last.value))
+            if validation is not None:
+                scores.append(validation.accuracy(last.params))
+                if scores[-1] > best_score:
+                    best_score, best_params = scores[-1], last.params
             if self.verbose:
                 print(optimizer.describe(last))
-            if self.tol is not None and optimizer.converges and self._converged(curve):
+            asked = task.call_on_fit_task_end(
+                estimator=self,
+                **data,
+                reconstruction_attributes=lambda: self._public(last.params),
+            )
+            if self._stops(optimizer):
+                watched = curve if validation is None else [-s for s in scores]
+                stopped = self._converged(watched)
+            if asked or stopped:
                 break
-        return curve, last
+        if last is None:  # no iteration was possible: the model stays at the start
+            return {"params": params, "state": state, "curve": curve,
+                    "scores": scores, "stopped": stopped}
+        return {
+            "params": best_params if validation is not None else last.params,
+            "state": last.state,
+            "curve": curve,
+            "scores": scores,
+            "stopped": stopped,
+        }
 
     def _converged(self, curve):
-        """True when the last n_iter_no_change iterations did not improve on the
-        best earlier objective by more than tol."""
+        """True when the last n_iter_no_change values did not improve on the
+        best earlier value by more than tol (lower is better)."""
         k = self.n_iter_no_change
         if len(curve) <= k:
             return False
@@ -264,14 +359,12 @@ class BaseLinearClassifier(ClassifierMixin, BaseEstimator):
 
     # -- parameters ----------------------------------------------------------
 
-    def _set_params(self, P):
-        """Set ``coef_`` and ``intercept_`` from the internal parameter array."""
+    @staticmethod
+    def _public(P):
+        """``coef_`` and ``intercept_`` of the internal parameter array."""
         if P.shape[0] == 2:
-            self.coef_ = P[1:, :-1] - P[:1, :-1]
-            self.intercept_ = P[1:, -1] - P[:1, -1]
-        else:
-            self.coef_ = P[:, :-1].copy()
-            self.intercept_ = P[:, -1].copy()
+            return {"coef_": P[1:, :-1] - P[:1, :-1], "intercept_": P[1:, -1] - P[:1, -1]}
+        return {"coef_": P[:, :-1].copy(), "intercept_": P[:, -1].copy()}
 
     def _params(self, dtype):
         """The internal parameter array, rebuilt from ``coef_`` and ``intercept_``."""

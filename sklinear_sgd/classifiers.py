@@ -13,26 +13,39 @@ __all__ = ["SVMClassifier", "SoftmaxClassifier"]
 _COMMON_PARAMETERS = """
     alpha : float, default=1e-3
         Regularization strength: the objective adds ``alpha * R(W)``.
-    penalty : {'l2'} or None, default='l2'
-        ``'l2'`` is ``R(W) = sum(W ** 2)`` (gradient ``2 * alpha * W``); None
-        is no penalty. The intercept is never penalized.
-    optimizer : {'sgd', 'gd', 'random_search'} or optimizer instance, default='sgd'
-        How the objective is minimized: a string names the default instance of
-        :class:`~sklinear_sgd.optimizers.SGD`,
-        :class:`~sklinear_sgd.optimizers.GradientDescent` or
-        :class:`~sklinear_sgd.optimizers.RandomSearch`; an instance sets its
-        hyperparameters (tunable as ``optimizer__<name>``). It is cloned, never
-        modified.
+    penalty : {'l2', 'l1', 'elasticnet'} or None, default='l2'
+        ``'l2'`` is ``R(W) = sum(W ** 2)`` (gradient ``2 * alpha * W``),
+        ``'l1'`` is ``sum(|W|)`` and ``'elasticnet'`` is
+        ``(1 - l1_ratio) * sum(W ** 2) + l1_ratio * sum(|W|)``; None is no
+        penalty. The intercept is never penalized. The L1 term is applied by
+        proximal (soft-thresholding) steps, which give exact zeros.
+    l1_ratio : float, default=0.15
+        Share of the L1 term in ``'elasticnet'``, in [0, 1].
+    optimizer : str or optimizer instance, default='sgd'
+        How the objective is minimized: ``'sgd'``, ``'gd'``, ``'adam'``,
+        ``'rmsprop'``, ``'adagrad'``, ``'lbfgs'``, ``'random_search'`` or
+        ``'random_local_search'`` name the default instance of the classes in
+        :mod:`sklinear_sgd.optimizers`; an instance sets its hyperparameters
+        (tunable as ``optimizer__<name>``). It is cloned, never modified.
     max_iter : int, default=1000
-        Maximum number of iterations: epochs for SGD, steps for gradient
-        descent, candidates for random search.
+        Maximum number of iterations: epochs for the minibatch optimizers,
+        steps for gradient descent and L-BFGS, tries for the random ones.
     tol : float or None, default=1e-4
-        Stop when the objective has not improved on its best earlier value by
-        more than ``tol`` for ``n_iter_no_change`` consecutive iterations. None
-        runs exactly ``max_iter`` iterations. Random search always runs
-        ``max_iter`` candidates.
+        Stop when the objective (with ``early_stopping``, the validation
+        accuracy) has not improved on its best earlier value by more than
+        ``tol`` for ``n_iter_no_change`` consecutive iterations. None runs
+        exactly ``max_iter`` iterations. The random searches always run
+        ``max_iter`` tries: improvements come at random, so a run of failures
+        says nothing about convergence.
     n_iter_no_change : int, default=5
         Number of iterations without improvement before stopping.
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training data,
+        watch the accuracy on it after every iteration (``validation_scores_``)
+        and keep the iterate where it was best. Not available in
+        ``partial_fit``.
+    validation_fraction : float, default=0.1
+        Share of the training data held out with ``early_stopping``.
     fit_intercept : bool, default=True
         Whether to fit the intercept ``b``; if False it is 0.
     class_weight : dict, 'balanced' or None, default=None
@@ -61,8 +74,12 @@ _COMMON_PARAMETERS = """
     n_iter_ : int
         Iterations run by the last ``fit`` (or by all ``partial_fit`` calls).
     loss_curve_ : list of float
-        The objective after each iteration (for random search, the best so
-        far); ``len(loss_curve_) == n_iter_``.
+        The objective after each iteration (for the random searches, the best
+        so far), on the training part with ``early_stopping``;
+        ``len(loss_curve_) == n_iter_``.
+    validation_scores_ : list of float
+        With ``early_stopping``, the accuracy on the held-out part after each
+        iteration.
 """
 
 
@@ -112,10 +129,13 @@ class SVMClassifier(BaseLinearClassifier):
         *,
         alpha=1e-3,
         penalty="l2",
+        l1_ratio=0.15,
         optimizer="sgd",
         max_iter=1000,
         tol=1e-4,
         n_iter_no_change=5,
+        early_stopping=False,
+        validation_fraction=0.1,
         fit_intercept=True,
         class_weight=None,
         warm_start=False,
@@ -125,10 +145,13 @@ class SVMClassifier(BaseLinearClassifier):
         self.margin = margin
         self.alpha = alpha
         self.penalty = penalty
+        self.l1_ratio = l1_ratio
         self.optimizer = optimizer
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
         self.fit_intercept = fit_intercept
         self.class_weight = class_weight
         self.warm_start = warm_start
@@ -174,10 +197,13 @@ class SoftmaxClassifier(BaseLinearClassifier):
         *,
         alpha=1e-3,
         penalty="l2",
+        l1_ratio=0.15,
         optimizer="sgd",
         max_iter=1000,
         tol=1e-4,
         n_iter_no_change=5,
+        early_stopping=False,
+        validation_fraction=0.1,
         fit_intercept=True,
         class_weight=None,
         warm_start=False,
@@ -186,10 +212,13 @@ class SoftmaxClassifier(BaseLinearClassifier):
     ):
         self.alpha = alpha
         self.penalty = penalty
+        self.l1_ratio = l1_ratio
         self.optimizer = optimizer
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
         self.fit_intercept = fit_intercept
         self.class_weight = class_weight
         self.warm_start = warm_start

@@ -62,6 +62,8 @@ class MulticlassHinge:
 
     #: Nominal curvature: the hinge has no Lipschitz gradient; 1 sets the step scale.
     curvature = 1.0
+    #: The hinge is not differentiable at its kinks.
+    smooth = False
 
     def __init__(self, margin=1.0):
         self.margin = margin
@@ -146,6 +148,8 @@ class SoftmaxCrossEntropy:
 
     #: Largest eigenvalue bound of the Hessian of ``L_i`` in the scores.
     curvature = 0.5
+    #: The cross-entropy is infinitely differentiable.
+    smooth = True
 
     def loss(self, scores, y, sample_weight=None):
         """Weighted mean loss; ``scores`` may carry leading axes (candidates).

@@ -82,11 +82,13 @@ class LinearObjective:
         """Map parameters to the subspace that holds a minimizer, in place.
 
         Both losses depend on the scores only through differences between
-        classes, so adding one vector to every row of ``P`` changes no loss,
-        while centering the rows never increases the penalty: the rows are
-        centered (for two classes as ``[-d, d]`` exactly, so that
-        ``coef_ = W[1] - W[0]`` gives them back bit for bit). Without an
-        intercept its column is set to 0. ``P`` may carry leading axes.
+        classes, so adding one vector to every row of ``P`` changes no loss.
+        For two classes the rows become ``[-d, d]``, which never increases any
+        of the penalties, exactly (so that ``coef_ = W[1] - W[0]`` gives them
+        back bit for bit). For more classes the rows are centered when the
+        penalty has no L1 term (centering minimizes the squared norm, while
+        the L1 norm is minimized elsewhere and its zeros must stay). Without
+        an intercept its column is set to 0. ``P`` may carry leading axes.
 
         Parameters
         ----------
@@ -100,7 +102,7 @@ class LinearObjective:
             half = (P[..., 1, :] - P[..., 0, :]) / 2
             P[..., 1, :] = half
             P[..., 0, :] = -half
-        else:
+        elif self.penalty.smooth:
             P -= P.mean(axis=-2, keepdims=True)
         if not self.fit_intercept:
             P[..., -1] = 0
@@ -139,7 +141,12 @@ class LinearObjective:
             data = factor * float(self.loss.loss(self._scores(P, X), y, sw))
         return float(data + self.penalty.value(P[:, :-1]))
 
-    def value_and_grad(self, P, rows=None):
+    @property
+    def smooth(self):
+        """Whether the objective is differentiable: a smooth loss and penalty."""
+        return self.loss.smooth and self.penalty.smooth
+
+    def value_and_grad(self, P, rows=None, proximal=False):
         """Objective and its gradient at ``P`` on all rows or on ``rows``.
 
         One matrix product forward (the scores) and one backward.
@@ -149,6 +156,10 @@ class LinearObjective:
         P : ndarray of shape (n_classes, n_features + 1)
         rows : ndarray of int, default=None
             Row indices of a minibatch; None means the whole set.
+        proximal : bool, default=False
+            If True, the gradient leaves out the penalty's non-smooth (L1)
+            part, which the caller applies with :meth:`prox`; the value is
+            always the whole objective.
 
         Returns
         -------
@@ -170,8 +181,46 @@ class LinearObjective:
             if self.fit_intercept:
                 grad[:, -1] = dscores.sum(axis=0)
         W = P[:, :-1]
-        self.penalty.add_gradient(W, grad[:, :-1])
+        if proximal:
+            self.penalty.add_smooth_gradient(W, grad[:, :-1])
+        else:
+            grad[:, :-1] += self.penalty.gradient(W)
         return float(value + self.penalty.value(W)), grad
+
+    def prox(self, P, step):
+        """Apply the penalty's non-smooth part to ``W`` with step ``step``, in place.
+
+        Parameters
+        ----------
+        P : ndarray of shape (n_classes, n_features + 1)
+        step : float or ndarray broadcastable to ``W``
+            The step just taken.
+
+        Returns
+        -------
+        P : the same array.
+        """
+        if not self.penalty.smooth:
+            if np.ndim(step):
+                step = step[:, :-1]
+            P[:, :-1] = self.penalty.prox(P[:, :-1], step)
+        return P
+
+    def accuracy(self, P):
+        """Weighted share of rows whose true class has the highest score.
+
+        Ties go to the first class, as in the estimators' ``predict``.
+
+        Parameters
+        ----------
+        P : ndarray of shape (n_classes, n_features + 1)
+
+        Returns
+        -------
+        float
+        """
+        correct = self._scores(P, self.X).argmax(axis=1) == self.y
+        return float(np.average(correct, weights=self.sample_weight))
 
     def values(self, candidates):
         """Objective of many parameter arrays at once, with one matrix product.

@@ -1,44 +1,87 @@
 """Penalties R(W) on the coefficient matrix; the intercept is never penalized.
 
 A penalty sees only the coefficient matrix ``W`` of shape
-``(n_classes, n_features)``, never the intercept or the data.
+``(n_classes, n_features)`` (or with leading axes, for many models at once),
+never the intercept or the data. Each penalty has a smooth part, which enters
+the gradient, and a non-smooth part (the L1 term), which the optimizers apply
+with its proximal operator after each step, so that exact zeros appear.
 """
 
 import numpy as np
 
-__all__ = ["L2", "NoPenalty", "make_penalty"]
+__all__ = ["L1", "L2", "ElasticNet", "NoPenalty", "make_penalty", "PENALTIES"]
 
 
-class NoPenalty:
+def _sum_squares(W):
+    return np.sum(np.square(W, dtype=np.float64), axis=(-2, -1))
+
+
+def _sum_abs(W):
+    return np.sum(np.abs(W), axis=(-2, -1), dtype=np.float64)
+
+
+def _soft_threshold(W, threshold):
+    return np.sign(W) * np.maximum(np.abs(W) - np.asarray(threshold, dtype=W.dtype), 0)
+
+
+class _Penalty:
+    """Shared behaviour; subclasses set the two parts' strengths."""
+
+    #: Strength of the squared term ``l2 * sum(W ** 2)`` and of ``l1 * sum |W|``.
+    l2 = 0.0
+    l1 = 0.0
+
+    @property
+    def smooth(self):
+        """Whether the penalty is differentiable everywhere (no L1 term)."""
+        return self.l1 == 0
+
+    def value(self, W):
+        """Return ``l2 * sum(W ** 2) + l1 * sum(|W|)`` over the last two axes."""
+        value = 0.0
+        if self.l2:
+            value = value + self.l2 * _sum_squares(W)
+        if self.l1:
+            value = value + self.l1 * _sum_abs(W)
+        return value
+
+    def gradient(self, W):
+        """Gradient ``2 l2 W + l1 sign(W)`` (the subgradient 0 where ``W`` is 0)."""
+        return W.dtype.type(2 * self.l2) * W + W.dtype.type(self.l1) * np.sign(W)
+
+    def add_smooth_gradient(self, W, grad):
+        """Add the smooth part's gradient, ``2 l2 W``, to ``grad`` in place."""
+        if self.l2:
+            grad += W.dtype.type(2 * self.l2) * W
+
+    def prox(self, W, step):
+        """Proximal operator of the non-smooth part, ``step * l1 * sum |W|``.
+
+        Soft thresholding, ``sign(W) * max(|W| - step * l1, 0)``: entries
+        smaller than the threshold become exactly 0. Returns ``W`` itself when
+        there is no L1 term.
+        """
+        if not self.l1:
+            return W
+        return _soft_threshold(W, step * self.l1)
+
+    def curvature(self):
+        """Largest eigenvalue of the smooth part's Hessian, ``2 * l2``."""
+        return 2.0 * self.l2
+
+
+class NoPenalty(_Penalty):
     """The zero penalty, ``R(W) = 0``."""
 
     alpha = 0.0
 
-    def value(self, W):
-        """Return 0.0."""
-        return 0.0
 
-    def gradient(self, W):
-        """Return the zero gradient, shape of ``W``."""
-        return np.zeros_like(W)
-
-    def prox(self, W, step):
-        """Return ``W`` unchanged (the proximal operator of 0)."""
-        return W
-
-    def add_gradient(self, W, grad):
-        """Add the penalty's gradient to ``grad`` in place (nothing to add)."""
-
-    def curvature(self):
-        """Upper bound of the Hessian's largest eigenvalue: 0."""
-        return 0.0
-
-
-class L2:
+class L2(_Penalty):
     r"""Squared L2 penalty ``alpha * sum(W ** 2)``, gradient ``2 * alpha * W``.
 
     This follows the lecture's :math:`R(W) = \sum_k \sum_l W_{k,l}^2`; it is
-    twice scikit-learn's ``0.5 * ||w||^2`` convention.
+    twice scikit-learn's ``0.5 * ||w||^2`` convention. It is smooth: it enters
+    the gradient and its proximal operator here is the identity.
 
     Parameters
     ----------
@@ -55,44 +98,81 @@ class L2:
 
     def __init__(self, alpha):
         self.alpha = alpha
-
-    def value(self, W):
-        """Return ``alpha * sum(W ** 2)`` over the last two axes of ``W``."""
-        return self.alpha * np.sum(np.square(W, dtype=np.float64), axis=(-2, -1))
-
-    def gradient(self, W):
-        """Return ``2 * alpha * W``."""
-        return 2 * self.alpha * W
-
-    def add_gradient(self, W, grad):
-        """Add ``2 * alpha * W`` to ``grad`` in place."""
-        grad += W.dtype.type(2 * self.alpha) * W
-
-    def prox(self, W, step):
-        """Proximal operator: ``argmin_V ||V - W||^2 / (2 step) + R(V)``."""
-        return W / (1 + 2 * self.alpha * step)
-
-    def curvature(self):
-        """Upper bound of the Hessian's largest eigenvalue: ``2 * alpha``."""
-        return 2.0 * self.alpha
+        self.l2 = alpha
 
 
-def make_penalty(name, alpha):
-    """Return the penalty object for ``penalty=name`` and strength ``alpha``.
+class L1(_Penalty):
+    """L1 penalty ``alpha * sum(|W|)``, applied by soft thresholding.
 
     Parameters
     ----------
-    name : {'l2', None}
+    alpha : float
+        Regularization strength, non-negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.penalties import L1
+    >>> L1(alpha=0.5).prox(np.array([[1.0, -0.2]]), step=1.0)
+    array([[ 0.5, -0. ]])
+    """
+
+    def __init__(self, alpha):
+        self.alpha = alpha
+        self.l1 = alpha
+
+
+class ElasticNet(_Penalty):
+    """Elastic net ``alpha * ((1 - l1_ratio) * sum(W ** 2) + l1_ratio * sum(|W|))``.
+
+    Parameters
+    ----------
+    alpha : float
+        Regularization strength, non-negative.
+    l1_ratio : float
+        Share of the L1 term, in [0, 1]; 0 is :class:`L2`, 1 is :class:`L1`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.penalties import ElasticNet
+    >>> float(ElasticNet(alpha=1.0, l1_ratio=0.5).value(np.array([[2.0]])))
+    3.0
+    """
+
+    def __init__(self, alpha, l1_ratio):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.l2 = alpha * (1 - l1_ratio)
+        self.l1 = alpha * l1_ratio
+
+
+#: The values of the estimators' ``penalty`` parameter.
+PENALTIES = ("l2", "l1", "elasticnet", None)
+
+
+def make_penalty(name, alpha, l1_ratio=0.15):
+    """Return the penalty object for ``penalty=name``, ``alpha`` and ``l1_ratio``.
+
+    Parameters
+    ----------
+    name : {'l2', 'l1', 'elasticnet', None}
         The estimator's ``penalty`` parameter.
     alpha : float
         Regularization strength.
+    l1_ratio : float, default=0.15
+        Share of the L1 term for ``'elasticnet'``.
 
     Returns
     -------
-    penalty : L2 or NoPenalty
+    penalty : L2, L1, ElasticNet or NoPenalty
     """
     if name is None or alpha == 0:
         return NoPenalty()
     if name == "l2":
         return L2(alpha)
-    raise ValueError(f"Unknown penalty {name!r}; use 'l2' or None.")
+    if name == "l1":
+        return L1(alpha)
+    if name == "elasticnet":
+        return ElasticNet(alpha, l1_ratio)
+    raise ValueError(f"Unknown penalty {name!r}; use one of {PENALTIES}.")

@@ -1,32 +1,55 @@
 """Optimizers: each sees an objective and a starting point, nothing else.
 
-========================  ======================  ===============================
-class                     string                  one iteration is
-========================  ======================  ===============================
-:class:`RandomSearch`     ``"random_search"``     one random candidate
-:class:`GradientDescent`  ``"gd"``                one full-batch gradient step
-:class:`SGD`              ``"sgd"``               one epoch of minibatch steps
-========================  ======================  ===============================
+===========================  ==========================  ============================
+class                        string                      one iteration is
+===========================  ==========================  ============================
+:class:`RandomSearch`        ``"random_search"``         one random candidate
+:class:`RandomLocalSearch`   ``"random_local_search"``   one random step, if better
+:class:`GradientDescent`     ``"gd"``                    one full-batch step
+:class:`SGD`                 ``"sgd"``                   one epoch of minibatch steps
+:class:`Adam`                ``"adam"``                  one epoch of minibatch steps
+:class:`RMSProp`             ``"rmsprop"``               one epoch of minibatch steps
+:class:`AdaGrad`             ``"adagrad"``               one epoch of minibatch steps
+:class:`LBFGS`               ``"lbfgs"``                 one L-BFGS iteration
+===========================  ==========================  ============================
+
+Learning-rate schedules for the first-order ones are in
+:mod:`sklinear_sgd.optimizers.schedules`.
 """
 
 from sklearn.base import clone
 
 from ._base import BaseOptimizer, Iterate
-from .gradient import SGD, GradientDescent
-from .random_search import RandomSearch
+from .gradient import SGD, AdaGrad, Adam, GradientDescent, RMSProp
+from .quasi_newton import LBFGS
+from .random_search import RandomLocalSearch, RandomSearch
 
 __all__ = [
+    "AdaGrad",
+    "Adam",
     "BaseOptimizer",
     "GradientDescent",
     "Iterate",
+    "LBFGS",
+    "OPTIMIZERS",
+    "RMSProp",
+    "RandomLocalSearch",
     "RandomSearch",
     "SGD",
-    "OPTIMIZERS",
     "get_optimizer",
 ]
 
 #: The strings accepted by the estimators' ``optimizer`` parameter.
-OPTIMIZERS = {"random_search": RandomSearch, "gd": GradientDescent, "sgd": SGD}
+OPTIMIZERS = {
+    "random_search": RandomSearch,
+    "random_local_search": RandomLocalSearch,
+    "gd": GradientDescent,
+    "sgd": SGD,
+    "adam": Adam,
+    "rmsprop": RMSProp,
+    "adagrad": AdaGrad,
+    "lbfgs": LBFGS,
+}
 
 
 def get_optimizer(optimizer):

@@ -1,17 +1,125 @@
-"""First-order optimizers: full-batch gradient descent and minibatch SGD."""
+"""First-order optimizers: gradient descent, minibatch SGD, Adam, RMSProp, AdaGrad.
+
+They share one driver, :func:`_descend`: an iteration is one epoch, made of
+full-batch or minibatch steps; each step asks the update rule for a direction,
+takes it, applies the penalty's L1 part by its proximal operator and maps the
+parameters back to the objective's subspace (see ``LinearObjective.project``).
+The learning rate of each epoch comes from the schedule.
+"""
 
 from numbers import Integral, Real
 
-import numpy as np
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from . import _updates
 from ._base import BaseOptimizer, Iterate, copy_state
-from ._updates import make_rule
+from .schedules import SCHEDULES, get_schedule
 
-__all__ = ["GradientDescent", "SGD"]
+__all__ = ["GradientDescent", "SGD", "Adam", "RMSProp", "AdaGrad"]
+
+_LEARNING_RATE = [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})]
+_BATCH_SIZE = [Interval(Integral, 1, None, closed="left"), None]
+_SCHEDULE = [
+    StrOptions(set(SCHEDULES) | {"auto"}),
+    HasMethods(["init", "multiplier", "update"]),
+]
+_EPSILON = [Interval(Real, 0, None, closed="neither")]
 
 
-def _step_size(learning_rate, objective, batch_size=None, momentum=0.0):
+def _step(objective, params, grad, rule, rule_state, lr):
+    """One update in place: direction, step, proximal step, projection."""
+    params -= params.dtype.type(lr) * rule.direction(grad, rule_state)
+    objective.prox(params, lr * rule.scale(rule_state))
+    objective.project(params)
+
+
+def _descend(objective, params, state, max_iter, lr0, rule, batch_size, schedule):
+    """Yield one :class:`Iterate` per epoch of (mini)batch steps.
+
+    An epoch is ``ceil(n_samples / batch_size)`` steps over rows in a fresh
+    random order, or a single full-batch step when ``batch_size`` is None or at
+    least ``n_samples`` (then no random numbers are drawn, and the gradient at
+    the new point, computed with the objective reported for the epoch, serves
+    the next step).
+    """
+    state = copy_state(state)
+    if "rule" not in state:
+        state["rule"] = rule.init(params)
+    if "schedule" not in state:
+        state["schedule"] = schedule.init()
+    params = params.copy()
+    n = objective.n_samples
+    full = batch_size is None or batch_size >= n
+    grad = None
+    for _ in range(max_iter):
+        lr = lr0 * schedule.multiplier(state["schedule"], state["n_iter"])
+        if full:
+            if grad is None:
+                grad = objective.value_and_grad(params, proximal=True)[1]
+            _step(objective, params, grad, rule, state["rule"], lr)
+            value, grad = objective.value_and_grad(params, proximal=True)
+        else:
+            order = state["rng"].permutation(n)
+            for start in range(0, n, batch_size):
+                rows = order[start : start + batch_size]
+                grad = objective.value_and_grad(params, rows, proximal=True)[1]
+                _step(objective, params, grad, rule, state["rule"], lr)
+            value = objective.value(params)
+        schedule.update(state["schedule"], value)
+        state["n_iter"] += 1
+        yield Iterate(params.copy(), value, state, {"learning_rate": lr})
+
+
+class _FirstOrder(BaseOptimizer):
+    """Shared ``iterate`` of the first-order optimizers."""
+
+    #: Set by full-batch-only optimizers.
+    _batch_size = None
+
+    def _rule(self):
+        raise NotImplementedError
+
+    def _learning_rate(self, objective, batch_size):
+        return float(self.learning_rate)
+
+    def iterate(self, objective, params, state, max_iter):
+        """Yield an iterate after each epoch; see :meth:`BaseOptimizer.iterate`."""
+        batch_size = getattr(self, "batch_size", self._batch_size)
+        yield from _descend(
+            objective,
+            params,
+            state,
+            max_iter,
+            self._learning_rate(objective, batch_size),
+            self._rule(),
+            batch_size,
+            self._schedule(objective, batch_size),
+        )
+
+    def _schedule(self, objective, batch_size):
+        """The schedule; see the ``schedule`` parameter for ``'auto'``.
+
+        A constant step cannot settle on a kink (the hinge, an L1 term): there
+        the subgradient does not shrink, and only diminishing steps converge.
+        Full-batch steps need shortening only when they start to oscillate
+        (a plateau); minibatch steps, noisy by nature, need to shrink steadily.
+        """
+        if self.schedule != "auto":
+            return get_schedule(self.schedule)
+        if objective.smooth:
+            return get_schedule("constant")
+        full = batch_size is None or batch_size >= objective.n_samples
+        return get_schedule("plateau" if full else "invscaling")
+
+    def describe(self, iterate):
+        """Epoch, objective and learning rate."""
+        return (
+            f"iteration {iterate.state['n_iter']}: objective {iterate.value:.6f}, "
+            f"learning rate {iterate.info['learning_rate']:.3g}"
+        )
+
+
+def _auto_step(learning_rate, objective, batch_size=None, momentum=0.0):
     """The step size; 'auto' is ``(1 - momentum) / L``, ``L`` the smoothness.
 
     With momentum ``mu`` the steps add up to ``1 / (1 - mu)`` times a plain
@@ -22,45 +130,13 @@ def _step_size(learning_rate, objective, batch_size=None, momentum=0.0):
     return float(learning_rate)
 
 
-def _descend(objective, params, state, max_iter, learning_rate, rule, batch_size):
-    """The driver of both optimizers: epochs of (mini)batch steps with a rule.
-
-    An iteration is one pass over the data: ``ceil(n_samples / batch_size)``
-    steps over rows in a fresh random order, or a single full-batch step when
-    ``batch_size`` is None or at least ``n_samples`` (then no random numbers are
-    drawn and the objective's gradient at the new point is reused).
-    """
-    state = copy_state(state)
-    if "rule" not in state:
-        state["rule"] = rule.init(params)
-    params = params.copy()
-    lr = params.dtype.type(learning_rate)
-    n = objective.n_samples
-    full = batch_size is None or batch_size >= n
-    value, grad = objective.value_and_grad(params) if full else (None, None)
-    for _ in range(max_iter):
-        if full:
-            params -= lr * rule.direction(grad, state["rule"])
-            objective.project(params)
-            value, grad = objective.value_and_grad(params)
-        else:
-            order = state["rng"].permutation(n)
-            for start in range(0, n, batch_size):
-                _, grad = objective.value_and_grad(
-                    params, order[start : start + batch_size]
-                )
-                params -= lr * rule.direction(grad, state["rule"])
-                objective.project(params)
-            value = objective.value(params)
-        state["n_iter"] += 1
-        yield Iterate(params.copy(), value, state, {})
-
-
-class GradientDescent(BaseOptimizer):
+class GradientDescent(_FirstOrder):
     """Vanilla full-batch gradient descent: ``P <- P - learning_rate * grad``.
 
     Each iteration takes one step along the exact gradient of the whole
-    objective, then the objective at the new point is recorded.
+    objective, then the objective at the new point is recorded. An L1 term of
+    the penalty is applied by its proximal operator (soft thresholding) after
+    the step, which gives exact zeros.
 
     Parameters
     ----------
@@ -69,6 +145,14 @@ class GradientDescent(BaseOptimizer):
         constant of the gradient estimated from the data (the largest eigenvalue
         of the weighted second moments of ``X``, by power iteration): it adapts
         to the scale of the features, so unscaled data train too.
+    schedule : str or schedule instance, default='auto'
+        How the learning rate changes over the epochs: one of ``'constant'``,
+        ``'step'``, ``'exponential'``, ``'invscaling'``, ``'plateau'``, an
+        instance from :mod:`sklinear_sgd.optimizers.schedules`, or ``'auto'``:
+        constant on a smooth objective; with the hinge loss or an L1 term,
+        where only diminishing steps converge, ``'plateau'`` (halved whenever
+        the objective stalls for three epochs) for full-batch steps and
+        ``'invscaling'`` (``1 / sqrt(1 + epoch)``) for minibatches.
 
     Examples
     --------
@@ -82,20 +166,20 @@ class GradientDescent(BaseOptimizer):
     True
     """
 
-    _parameter_constraints = {
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
-    }
+    _parameter_constraints = {"learning_rate": _LEARNING_RATE, "schedule": _SCHEDULE}
 
-    def __init__(self, learning_rate="auto"):
+    def __init__(self, learning_rate="auto", schedule="auto"):
         self.learning_rate = learning_rate
+        self.schedule = schedule
 
-    def iterate(self, objective, params, state, max_iter):
-        """Yield the iterates of gradient descent; see :meth:`BaseOptimizer.iterate`."""
-        lr = _step_size(self.learning_rate, objective)
-        yield from _descend(objective, params, state, max_iter, lr, make_rule(), None)
+    def _rule(self):
+        return _updates.Plain()
+
+    def _learning_rate(self, objective, batch_size):
+        return _auto_step(self.learning_rate, objective)
 
 
-class SGD(BaseOptimizer):
+class SGD(_FirstOrder):
     """Minibatch stochastic gradient descent, with optional momentum.
 
     An iteration is one epoch: the rows are shuffled and visited in batches of
@@ -118,6 +202,9 @@ class SGD(BaseOptimizer):
         form is ``v <- mu * v + g`` and ``P <- P - learning_rate * v``.
     nesterov : bool, default=False
         Use Nesterov's momentum: ``P <- P - learning_rate * (g + mu * v)``.
+    schedule : str or schedule instance, default='auto'
+        How the learning rate changes over the epochs; see
+        :class:`GradientDescent`.
 
     Examples
     --------
@@ -132,22 +219,189 @@ class SGD(BaseOptimizer):
     """
 
     _parameter_constraints = {
-        "learning_rate": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
-        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "learning_rate": _LEARNING_RATE,
+        "batch_size": _BATCH_SIZE,
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "nesterov": ["boolean"],
+        "schedule": _SCHEDULE,
     }
 
-    def __init__(self, learning_rate="auto", batch_size=256, momentum=0.0, nesterov=False):
+    def __init__(
+        self,
+        learning_rate="auto",
+        batch_size=256,
+        momentum=0.0,
+        nesterov=False,
+        schedule="auto",
+    ):
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.momentum = momentum
         self.nesterov = nesterov
+        self.schedule = schedule
 
-    def iterate(self, objective, params, state, max_iter):
-        """Yield the iterates of minibatch SGD; see :meth:`BaseOptimizer.iterate`."""
-        lr = _step_size(self.learning_rate, objective, self.batch_size, self.momentum)
-        rule = make_rule(self.momentum, self.nesterov)
-        yield from _descend(
-            objective, params, state, max_iter, lr, rule, self.batch_size
-        )
+    def _rule(self):
+        return _updates.make_rule(self.momentum, self.nesterov)
+
+    def _learning_rate(self, objective, batch_size):
+        return _auto_step(self.learning_rate, objective, batch_size, self.momentum)
+
+
+class Adam(_FirstOrder):
+    """Adam: minibatch steps scaled by running moments of the gradient.
+
+    ``m <- beta1 m + (1 - beta1) g``, ``v <- beta2 v + (1 - beta2) g ** 2``,
+    ``P <- P - learning_rate * m_hat / (sqrt(v_hat) + epsilon)`` with the
+    bias-corrected moments ``m_hat``, ``v_hat``. An iteration is one epoch.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+        The step size; every entry moves by about this much per step at first.
+    batch_size : int or None, default=256
+        Rows per step; None for full-batch steps.
+    beta1 : float, default=0.9
+        Decay of the first moment, in [0, 1).
+    beta2 : float, default=0.999
+        Decay of the second moment, in [0, 1).
+    epsilon : float, default=1e-8
+        Added to the root of the second moment.
+    schedule : str or schedule instance, default='auto'
+        How the learning rate changes over the epochs; see
+        :class:`GradientDescent`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
+    >>> from sklinear_sgd import SoftmaxClassifier
+    >>> from sklinear_sgd.optimizers import Adam
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SoftmaxClassifier(optimizer=Adam(batch_size=32), random_state=0)
+    >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": _BATCH_SIZE,
+        "beta1": [Interval(Real, 0, 1, closed="left")],
+        "beta2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": _EPSILON,
+        "schedule": _SCHEDULE,
+    }
+
+    def __init__(
+        self,
+        learning_rate=0.01,
+        batch_size=256,
+        beta1=0.9,
+        beta2=0.999,
+        epsilon=1e-8,
+        schedule="auto",
+    ):
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.schedule = schedule
+
+    def _rule(self):
+        return _updates.Adam(self.beta1, self.beta2, self.epsilon)
+
+
+class RMSProp(_FirstOrder):
+    """RMSProp: minibatch steps divided by a running root mean square gradient.
+
+    ``s <- rho s + (1 - rho) g ** 2``, ``P <- P - learning_rate * g /
+    (sqrt(s) + epsilon)``. An iteration is one epoch.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.01
+    batch_size : int or None, default=256
+        Rows per step; None for full-batch steps.
+    rho : float, default=0.9
+        Decay of the running mean, in [0, 1).
+    epsilon : float, default=1e-8
+    schedule : str or schedule instance, default='auto'
+        How the learning rate changes over the epochs; see
+        :class:`GradientDescent`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
+    >>> from sklinear_sgd import SoftmaxClassifier
+    >>> from sklinear_sgd.optimizers import RMSProp
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SoftmaxClassifier(optimizer=RMSProp(batch_size=32), random_state=0)
+    >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": _BATCH_SIZE,
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": _EPSILON,
+        "schedule": _SCHEDULE,
+    }
+
+    def __init__(
+        self, learning_rate=0.01, batch_size=256, rho=0.9, epsilon=1e-8, schedule="auto"
+    ):
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.rho = rho
+        self.epsilon = epsilon
+        self.schedule = schedule
+
+    def _rule(self):
+        return _updates.RMSProp(self.rho, self.epsilon)
+
+
+class AdaGrad(_FirstOrder):
+    """AdaGrad: minibatch steps divided by the root of the summed squared gradients.
+
+    ``G <- G + g ** 2``, ``P <- P - learning_rate * g / (sqrt(G) + epsilon)``:
+    the steps shrink by themselves. An iteration is one epoch.
+
+    Parameters
+    ----------
+    learning_rate : float, default=0.1
+    batch_size : int or None, default=256
+        Rows per step; None for full-batch steps.
+    epsilon : float, default=1e-8
+    schedule : str or schedule instance, default='auto'
+        How the learning rate changes over the epochs; see
+        :class:`GradientDescent`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
+    >>> from sklinear_sgd import SoftmaxClassifier
+    >>> from sklinear_sgd.optimizers import AdaGrad
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SoftmaxClassifier(optimizer=AdaGrad(batch_size=32), random_state=0)
+    >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
+    True
+    """
+
+    _parameter_constraints = {
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "batch_size": _BATCH_SIZE,
+        "epsilon": _EPSILON,
+        "schedule": _SCHEDULE,
+    }
+
+    def __init__(self, learning_rate=0.1, batch_size=256, epsilon=1e-8, schedule="auto"):
+        self.learning_rate = learning_rate
+        self.batch_size = batch_size
+        self.epsilon = epsilon
+        self.schedule = schedule
+
+    def _rule(self):
+        return _updates.AdaGrad(self.epsilon)

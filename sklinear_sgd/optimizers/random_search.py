@@ -7,10 +7,22 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._base import BaseOptimizer, Iterate, copy_state
 
-__all__ = ["RandomSearch"]
+__all__ = ["RandomSearch", "RandomLocalSearch"]
 
 # Candidates drawn and evaluated together in one matrix product.
 _BLOCK = 256
+
+
+def _auto_scale(objective):
+    """Per-column scale that makes every used column move the scores equally.
+
+    ``1 / (rms_j * sqrt(p))``: scores of variance 1 for a random candidate.
+    """
+    rms = np.sqrt(objective.second_moments())
+    used = rms > 0
+    scale = np.zeros_like(rms)
+    scale[used] = 1.0 / (rms[used] * np.sqrt(used.sum()))
+    return scale
 
 
 class RandomSearch(BaseOptimizer):
@@ -80,12 +92,7 @@ class RandomSearch(BaseOptimizer):
         """Standard deviation of each column's entries, shape (n_features + 1,)."""
         if self.scale != "auto":
             return np.full(objective.shape[1], float(self.scale))
-        rms = np.sqrt(objective.second_moments())
-        used = rms > 0
-        scale = np.zeros_like(rms)
-        # Every used column then contributes equally to a score of variance 1.
-        scale[used] = 1.0 / (rms[used] * np.sqrt(used.sum()))
-        return scale
+        return _auto_scale(objective)
 
     def describe(self, iterate):
         """The lecture's line: ``in attempt 3 the loss was 8.95, best 8.86``."""
@@ -93,3 +100,54 @@ class RandomSearch(BaseOptimizer):
             f"in attempt {iterate.state['n_iter'] - 1} the loss was "
             f"{iterate.info['candidate']:f}, best {iterate.value:f}"
         )
+
+
+class RandomLocalSearch(RandomSearch):
+    """Perturb the best point at random and keep the change if it helps.
+
+    The lecture's second strategy: each iteration draws one step
+    ``randn * step_size``, tries the best point plus that step, and keeps it
+    when the objective falls. Like random search, improvements arrive at random,
+    so ``tol`` does not stop it: it always runs ``max_iter`` tries.
+
+    Parameters
+    ----------
+    step_size : float or 'auto', default='auto'
+        Standard deviation of the steps' entries. ``'auto'`` is a tenth of
+        :class:`RandomSearch`'s ``'auto'`` scale, per feature.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
+    >>> from sklinear_sgd import SVMClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SVMClassifier(optimizer="random_local_search", random_state=0)
+    >>> clf.fit(scale(X), y).score(scale(X), y) > 0.8
+    True
+    """
+
+    _parameter_constraints = {
+        "step_size": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
+    }
+
+    def __init__(self, step_size="auto"):
+        self.step_size = step_size
+
+    def iterate(self, objective, params, state, max_iter):
+        """Yield the best point after each try; see :meth:`BaseOptimizer.iterate`."""
+        state = copy_state(state)
+        if self.step_size == "auto":
+            step = 0.1 * _auto_scale(objective)
+        else:
+            step = np.full(objective.shape[1], float(self.step_size))
+        best_params = params.copy()
+        best = objective.value(best_params)
+        for _ in range(max_iter):
+            draw = state["rng"].standard_normal(objective.shape) * step
+            candidate = objective.project(best_params + draw.astype(objective.dtype))
+            value = objective.value(candidate)
+            if value < best:
+                best, best_params = value, candidate
+            state["n_iter"] += 1
+            yield Iterate(best_params.copy(), best, state, {"candidate": value})

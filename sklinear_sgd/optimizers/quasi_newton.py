@@ -1,0 +1,105 @@
+"""L-BFGS through :func:`scipy.optimize.minimize`."""
+
+from numbers import Integral
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.utils._param_validation import Interval
+
+from ._base import BaseOptimizer, Iterate, copy_state
+
+# SciPy cannot be paused, so it runs in chunks of iterations that double in
+# length; a fit stopped early wastes at most the rest of one chunk, and each new
+# chunk restarts the curvature memory.
+_FIRST_CHUNK = 16
+
+__all__ = ["LBFGS"]
+
+
+class LBFGS(BaseOptimizer):
+    """Limited-memory BFGS on the objective's value and gradient (smooth only).
+
+    Runs :func:`scipy.optimize.minimize` with ``method='L-BFGS-B'``; each of its
+    iterations is one iteration here, so ``max_iter``, ``tol`` and
+    ``n_iter_no_change`` keep their meaning. SciPy's own tests are set to stop
+    only at machine precision. It computes in float64 even on float32 data
+    (its line search needs the precision); the result is cast back.
+
+    It needs a differentiable objective: with the multiclass hinge or an L1 /
+    elastic-net penalty it raises a ``ValueError`` (use ``'gd'`` or ``'sgd'``,
+    which handle kinks and apply L1 by proximal steps). SciPy cannot be paused
+    and resumed, so L-BFGS's curvature memory is not carried across
+    ``partial_fit`` calls: each call runs one iteration from a fresh memory (a
+    gradient step with a line search). Within a ``fit``, SciPy runs in chunks
+    of 16, 32, 64, ... iterations, each starting a fresh memory, so that a fit
+    the stopping rule ends early wastes at most part of a chunk.
+
+    Parameters
+    ----------
+    memory : int, default=10
+        Number of correction pairs kept (SciPy's ``maxcor``).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklinear_sgd import SoftmaxClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SoftmaxClassifier(optimizer="lbfgs").fit(X, y)
+    >>> clf.score(X, y) > 0.95
+    True
+    """
+
+    _parameter_constraints = {"memory": [Interval(Integral, 1, None, closed="left")]}
+
+    def __init__(self, memory=10):
+        self.memory = memory
+
+    def iterate(self, objective, params, state, max_iter):
+        """Yield SciPy's iterates; see :meth:`BaseOptimizer.iterate`."""
+        if not objective.smooth:
+            raise ValueError(
+                "LBFGS needs a differentiable objective, but this one has "
+                f"{'the multiclass hinge loss' if not objective.loss.smooth else 'an L1 term in its penalty'}"
+                ", which has kinks. Use optimizer='gd' or 'sgd' instead."
+            )
+        state = copy_state(state)
+        shape, dtype = params.shape, params.dtype
+        last = {}
+
+        def fun(w):
+            # In float64 whatever the data's dtype: the line search needs it.
+            value, grad = objective.value_and_grad(w.reshape(shape))
+            last["w"], last["value"] = w.copy(), value
+            return value, grad.ravel()
+
+        def record(xk):
+            value = last["value"] if np.array_equal(xk, last.get("w")) else None
+            history.append((xk.copy(), value))
+
+        eps = np.finfo(np.float64).eps
+        w = params.astype(np.float64).ravel()
+        done, chunk = 0, _FIRST_CHUNK
+        while done < max_iter:
+            history = []
+            result = minimize(
+                fun,
+                w,
+                jac=True,
+                method="L-BFGS-B",
+                callback=record,
+                options={
+                    "maxiter": min(chunk, max_iter - done),
+                    "maxcor": self.memory,
+                    "gtol": 0.0,
+                    "ftol": 10 * eps,
+                },
+            )
+            for w_k, value in history:
+                P = objective.project(w_k.reshape(shape).astype(dtype))
+                value = objective.value(P) if value is None else value
+                state["n_iter"] += 1
+                yield Iterate(P, value, state, {})
+            done += len(history)
+            if not history or result.status != 1:  # 1: stopped at maxiter
+                return
+            w, chunk = history[-1][0], 2 * chunk
