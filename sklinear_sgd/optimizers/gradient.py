@@ -43,10 +43,13 @@ def _descend(objective, params, state, max_iter, lr0, rule, batch_size, schedule
     the next step).
     """
     state = copy_state(state)
-    if "rule" not in state:
-        state["rule"] = rule.init(params)
-    if "schedule" not in state:
+    # A state from another rule or schedule (warm start after a change of
+    # optimizer) cannot be resumed: theirs start afresh.
+    if state.get("rule_kind") != type(rule).__name__:
+        state["rule"], state["rule_kind"] = rule.init(params), type(rule).__name__
+    if state.get("schedule_kind") != type(schedule).__name__:
         state["schedule"] = schedule.init()
+        state["schedule_kind"] = type(schedule).__name__
     params = params.copy()
     n = objective.n_samples
     full = batch_size is None or batch_size >= n
@@ -99,14 +102,15 @@ class _FirstOrder(BaseOptimizer):
     def _schedule(self, objective, batch_size):
         """The schedule; see the ``schedule`` parameter for ``'auto'``.
 
-        A constant step cannot settle on a kink (the hinge, an L1 term): there
-        the subgradient does not shrink, and only diminishing steps converge.
+        A constant step cannot settle on a kink of the hinge: there the
+        subgradient does not shrink, and only diminishing steps converge. (The
+        kinks of an L1 term are handled exactly by its proximal step.)
         Full-batch steps need shortening only when they start to oscillate
         (a plateau); minibatch steps, noisy by nature, need to shrink steadily.
         """
         if self.schedule != "auto":
             return get_schedule(self.schedule)
-        if objective.smooth:
+        if objective.loss.smooth:  # an L1 term is exact by its proximal step
             return get_schedule("constant")
         full = batch_size is None or batch_size >= objective.n_samples
         return get_schedule("plateau" if full else "invscaling")
@@ -149,9 +153,9 @@ class GradientDescent(_FirstOrder):
         How the learning rate changes over the epochs: one of ``'constant'``,
         ``'step'``, ``'exponential'``, ``'invscaling'``, ``'plateau'``, an
         instance from :mod:`sklinear_sgd.optimizers.schedules`, or ``'auto'``:
-        constant on a smooth objective; with the hinge loss or an L1 term,
-        where only diminishing steps converge, ``'plateau'`` (halved whenever
-        the objective stalls for three epochs) for full-batch steps and
+        constant with the softmax loss; with the hinge loss, where only
+        diminishing steps converge, ``'plateau'`` (halved whenever the
+        objective stalls for three epochs) for full-batch steps and
         ``'invscaling'`` (``1 / sqrt(1 + epoch)``) for minibatches.
 
     Examples
