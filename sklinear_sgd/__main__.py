@@ -17,13 +17,26 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from . import SoftmaxClassifier, SVMClassifier, __version__
+from ._callbacks import HAS_CALLBACKS
 from .gradient_check import check_gradient
 from .optimizers import OPTIMIZERS
 
 CLASSIFIERS = (SVMClassifier, SoftmaxClassifier)
 
 
-def _fit_table(X_train, X_test, y_train, y_test, random_state):
+def _progress_callbacks(enabled):
+    """scikit-learn's ProgressBar where it is available and wanted, else none."""
+    if not enabled or not HAS_CALLBACKS:
+        return []
+    try:
+        from sklearn.callback import ProgressBar
+
+        return [ProgressBar()]
+    except ImportError:  # rich, which draws the bar, is not installed
+        return []
+
+
+def _fit_table(X_train, X_test, y_train, y_test, random_state, progress=False):
     header = (
         f"{'classifier':<18} {'optimizer':<20} {'iters':>6} {'train':>6} "
         f"{'test':>6} {'objective':>10} {'seconds':>8}"
@@ -33,6 +46,9 @@ def _fit_table(X_train, X_test, y_train, y_test, random_state):
     for cls in CLASSIFIERS:
         for name in OPTIMIZERS:
             clf = cls(optimizer=name, random_state=random_state)
+            callbacks = _progress_callbacks(progress)
+            if callbacks:
+                clf.set_callbacks(*callbacks)
             if name == "lbfgs" and cls is SVMClassifier:
                 print(f"{cls.__name__:<18} {name:<20} (needs a smooth loss: not run)")
                 continue
@@ -91,7 +107,15 @@ def main(argv=None):
         description="A tour of sklinear_sgd on the digits data.",
     )
     parser.add_argument("--random-state", type=int, default=0)
+    parser.add_argument(
+        "--progress",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help="progress bars of the fits (scikit-learn >= 1.9 with rich); 'auto' "
+        "shows them on a terminal",
+    )
     args = parser.parse_args(argv)
+    progress = args.progress == "on" or (args.progress == "auto" and sys.stdout.isatty())
 
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(
@@ -104,7 +128,7 @@ def main(argv=None):
         f"{X_test.shape[0]} test images of {X.shape[1]} pixels, "
         f"{len(np.unique(y))} classes, standardized.\n"
     )
-    _fit_table(X_train, X_test, y_train, y_test, args.random_state)
+    _fit_table(X_train, X_test, y_train, y_test, args.random_state, progress)
     _random_search_lines(X_train, y_train, args.random_state)
     _gradient_checks(X_train, y_train, args.random_state)
     return 0

@@ -299,12 +299,14 @@ class LinearObjective:
             eig = 0.0
             for _ in range(n_iter):
                 v /= np.linalg.norm(v)
-                u = np.asarray(self.X @ v[:-1]).astype(np.float64) + v[-1]
+                # Products in the data's dtype: a float32 X is never upcast.
+                u = np.asarray(self.X @ v[:-1].astype(self.dtype), dtype=np.float64)
+                u += v[-1]
                 if sw is not None:
                     u *= sw
                 u /= total
                 w = np.empty_like(v)
-                w[:-1] = np.asarray(self.X.T @ u).ravel()
+                w[:-1] = np.asarray(self.X.T @ u.astype(self.dtype)).ravel()
                 w[-1] = u.sum() if self.fit_intercept else 0.0
                 eig = float(np.linalg.norm(w))
                 if eig == 0:
