@@ -67,10 +67,12 @@ class LBFGS(BaseOptimizer):
         last = {}
 
         def fun(w):
-            # In float64 whatever the data's dtype: the line search needs it.
-            value, grad = objective.value_and_grad(w.reshape(shape))
+            # f(proj(w)): the projection onto the objective's subspace is a
+            # symmetric linear map, so the gradient is proj(grad f). In float64
+            # whatever the data's dtype: the line search needs the precision.
+            value, grad = objective.value_and_grad(objective.project(w.reshape(shape).copy()))
             last["w"], last["value"] = w.copy(), value
-            return value, grad.ravel()
+            return value, objective.project(grad).ravel()
 
         def record(xk):
             value = last["value"] if np.array_equal(xk, last.get("w")) else None
