@@ -84,7 +84,7 @@ def test_fitted_attributes_and_objective(cls, optimizer):
 
 
 def test_feature_names_from_a_dataframe():
-    pd = pytest.importorskip("pandas")  # in the [tests] extra
+    import pandas as pd
     frame = pd.DataFrame(X_STD, columns=["a", "b", "c", "d"])
     clf = SoftmaxClassifier().fit(frame, Y_IRIS)
     np.testing.assert_array_equal(clf.feature_names_in_, ["a", "b", "c", "d"])

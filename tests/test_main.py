@@ -27,3 +27,17 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_second():
     assert len(lines) == 2
     assert "sklinear_sgd" in lines[0] and "pytest" in lines[1]
     assert "README.md" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_progress_bar_only_when_asked_and_available():
+    from sklinear_sgd.__main__ import _progress_callbacks
+    from sklinear_sgd._callbacks import HAS_CALLBACKS
+
+    assert _progress_callbacks(False) == []
+    callbacks = _progress_callbacks(True)
+    if HAS_CALLBACKS:
+        from sklearn.callback import ProgressBar
+
+        assert len(callbacks) == 1 and isinstance(callbacks[0], ProgressBar)
+    else:
+        assert callbacks == []
