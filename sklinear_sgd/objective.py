@@ -289,11 +289,13 @@ class LinearObjective:
 
         The matrix is ``Xt^T D Xt / sum(w)``, ``Xt`` being ``X`` with a column of
         ones when the intercept is fitted and ``D`` the diagonal of weights.
-        Deterministic: it starts from the all-ones vector.
+        Deterministic: it starts from a fixed random vector (drawn with seed 0,
+        so not orthogonal to the top eigenvector but on a set of measure zero),
+        which does not depend on the rows, so weights and repeated rows agree.
         """
         if "eig" not in self._cache:
-            v = np.ones(self.n_features + 1)
-            v[-1] = float(self.fit_intercept)
+            v = np.abs(np.random.RandomState(0).standard_normal(self.n_features + 1))
+            v[-1] *= float(self.fit_intercept)
             sw = self.sample_weight
             total = self.n_samples if sw is None else float(sw.sum())
             eig = 0.0

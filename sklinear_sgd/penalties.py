@@ -167,12 +167,12 @@ def make_penalty(name, alpha, l1_ratio=0.15):
     -------
     penalty : L2, L1, ElasticNet or NoPenalty
     """
+    if name not in PENALTIES:
+        raise ValueError(f"Unknown penalty {name!r}; use one of {PENALTIES}.")
     if name is None or alpha == 0:
         return NoPenalty()
     if name == "l2":
         return L2(alpha)
     if name == "l1":
         return L1(alpha)
-    if name == "elasticnet":
-        return ElasticNet(alpha, l1_ratio)
-    raise ValueError(f"Unknown penalty {name!r}; use one of {PENALTIES}.")
+    return ElasticNet(alpha, l1_ratio)

@@ -1,167 +1,474 @@
-"""The objective: gradients for every combination, sparse, minibatches, candidates."""
+"""The objective: value and gradient for every combination, sparse input,
+minibatches, candidates, projection, no copy of X, dtypes, smoothness."""
 
 import numpy as np
 import pytest
 from scipy import sparse
 
+import sklinear_sgd.objective as objective_module
 from sklinear_sgd.gradient_check import numerical_gradient, relative_error
 from sklinear_sgd.losses import MulticlassHinge, SoftmaxCrossEntropy
 from sklinear_sgd.objective import LinearObjective
-from sklinear_sgd.penalties import L1, L2, ElasticNet, NoPenalty
+from sklinear_sgd.penalties import L1, L2, NoPenalty
 
-RNG = np.random.RandomState(0)
-X = RNG.randn(30, 5)
-Y = RNG.randint(3, size=30)
-SW = RNG.rand(30) + 0.2
+N, P_FEAT, C = 30, 5, 3
+_rng = np.random.RandomState(0)
+X = _rng.randn(N, P_FEAT) * np.array([1.0, 2.0, 0.5, 1.5, 1.0])
+Y = np.arange(N) % C
+_rng.shuffle(Y)
+SW = _rng.rand(N) + 0.2
 
-
-def make(loss=None, penalty=None, fit_intercept=True, sample_weight=None, X=X, y=Y):
-    return LinearObjective(
-        X, y, 3, loss or SoftmaxCrossEntropy(), penalty or L2(0.1),
-        fit_intercept=fit_intercept, sample_weight=sample_weight,
-    )
+LOSSES = {"hinge": MulticlassHinge, "softmax": SoftmaxCrossEntropy}
+PENALTIES = {"l2": lambda: L2(0.1), "none": NoPenalty}
 
 
-def away_from_kinks(obj, seed):
+def make(loss="softmax", penalty="l2", fit_intercept=True, sample_weight=None, X=X, y=Y,
+         n_classes=C):
+    loss = LOSSES[loss]() if isinstance(loss, str) else loss
+    penalty = PENALTIES[penalty]() if isinstance(penalty, str) else penalty
+    return LinearObjective(X, y, n_classes, loss, penalty, fit_intercept=fit_intercept,
+                           sample_weight=sample_weight)
+
+
+def reference_value(obj, P):
+    """The pinned formula, one sample at a time."""
+    Xd = obj.X.toarray() if sparse.issparse(obj.X) else np.asarray(obj.X)
+    Xd = Xd.astype(np.float64)
+    W, b = P[:, :-1].astype(np.float64), P[:, -1].astype(np.float64)
+    w = np.ones(obj.n_samples) if obj.sample_weight is None else obj.sample_weight
+    total = 0.0
+    for i in range(obj.n_samples):
+        s = W @ Xd[i] + (b if obj.fit_intercept else 0.0)
+        yi = obj.y[i]
+        if isinstance(obj.loss, MulticlassHinge):
+            li = sum(max(0.0, s[j] - s[yi] + obj.loss.margin) for j in range(len(s)) if j != yi)
+        else:
+            top = s.max()
+            li = top + np.log(np.sum(np.exp(s - top))) - s[yi]
+        total += w[i] * li
+    alpha = getattr(obj.penalty, "alpha", 0.0)
+    return total / np.sum(w) + alpha * np.sum(W**2)
+
+
+def point_away_from_kinks(obj, seed, h=1e-5):
+    """A random point where no hinge term is within reach of a centered difference,
+    and no gradient entry is so small that its relative error is only rounding."""
     rng = np.random.RandomState(seed)
-    for _ in range(100):
+    Xd = obj.X.toarray() if sparse.issparse(obj.X) else obj.X
+    safe = 10 * h * (np.abs(Xd).sum(axis=1).max() + 1)
+    rows = np.arange(obj.n_samples)
+    for _ in range(200):
         P = rng.randn(*obj.shape) * 0.5
-        scores = obj._scores(P, obj.X)
-        rows = np.arange(obj.n_samples)
-        terms = scores - scores[rows, obj.y][:, None] + 1
-        terms[rows, obj.y] = 1
-        if np.min(np.abs(terms)) > 1e-3 and np.min(np.abs(P)) > 1e-3:
+        if not obj.fit_intercept:
+            P[:, -1] = 0.0
+        S = Xd @ P[:, :-1].T + (P[:, -1] if obj.fit_intercept else 0.0)
+        terms = S - S[rows, obj.y][:, None] + 1.0
+        terms[rows, obj.y] = np.inf
+        if np.min(np.abs(terms)) < safe:
+            continue
+        grad = obj.value_and_grad(P)[1]
+        entries = grad if obj.fit_intercept else grad[:, :-1]
+        if np.min(np.abs(entries)) > 1e-6:
             return P
     raise AssertionError("no point away from the kinks")
 
 
-@pytest.mark.parametrize("loss", [MulticlassHinge(), SoftmaxCrossEntropy()], ids=["hinge", "softmax"])
-@pytest.mark.parametrize("penalty", [L2(0.1), NoPenalty(), L1(0.05), ElasticNet(0.1, 0.5)], ids=["l2", "none", "l1", "elasticnet"])
-@pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("sample_weight", [None, SW], ids=["unit", "weighted"])
-def test_gradient_matches_numerical(loss, penalty, fit_intercept, sample_weight):
-    obj = make(loss, penalty, fit_intercept, sample_weight)
-    P = away_from_kinks(obj, seed=1)
-    value, grad = obj.value_and_grad(P)
-    assert value == pytest.approx(obj.value(P))
-    num = numerical_gradient(obj.value, P)
-    assert relative_error(grad, num) < 1e-7
-    if not fit_intercept:
-        np.testing.assert_array_equal(grad[:, -1], 0)
+# -- value and gradient, every combination -------------------------------------
 
 
-def test_value_is_the_weighted_mean_loss_plus_penalty():
-    obj = make(sample_weight=SW)
-    P = RNG.randn(*obj.shape)
-    scores = X @ P[:, :-1].T + P[:, -1]
-    per_sample = np.log(np.exp(scores).sum(axis=1)) - scores[np.arange(30), Y]
-    expected = per_sample @ SW / SW.sum() + 0.1 * np.sum(P[:, :-1] ** 2)
-    assert obj.value(P) == pytest.approx(expected)
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unit", "weighted"])
+def test_value_and_gradient_every_combination(loss, penalty, fit_intercept, weighted):
+    obj = make(loss, penalty, fit_intercept, SW if weighted else None)
+    for seed in (1, 2):
+        P = point_away_from_kinks(obj, seed)
+        value = obj.value(P)
+        assert isinstance(value, float)
+        assert value == pytest.approx(reference_value(obj, P), rel=1e-12)
+        v2, grad = obj.value_and_grad(P)
+        assert v2 == pytest.approx(value, rel=1e-13)
+        assert grad.shape == obj.shape == (C, P_FEAT + 1)
+        num = numerical_gradient(obj.value, P)
+        assert relative_error(grad, num) < 1e-7
+        if not fit_intercept:
+            np.testing.assert_array_equal(grad[:, -1], 0.0)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_intercept_is_ignored_without_fit_intercept_and_never_penalized(loss):
+    obj = make(loss, "l2", fit_intercept=False)
+    P = np.random.RandomState(3).randn(*obj.shape)
+    Q = P.copy()
+    Q[:, -1] += 5.0
+    assert obj.value(Q) == obj.value(P)
+    # With an intercept, shifting all intercepts together changes no loss and
+    # (the intercept is not penalized) not the objective either.
+    obj = make(loss, "l2", fit_intercept=True)
+    Q = P.copy()
+    Q[:, -1] += 5.0
+    assert obj.value(Q) == pytest.approx(obj.value(P), rel=1e-12)
+
+
+def test_penalty_enters_with_two_alpha_w():
+    rng = np.random.RandomState(4)
+    P = rng.randn(C, P_FEAT + 1)
+    g_l2 = make("softmax", L2(0.3)).value_and_grad(P)[1]
+    g_0 = make("softmax", NoPenalty()).value_and_grad(P)[1]
+    np.testing.assert_allclose(g_l2[:, :-1] - g_0[:, :-1], 0.6 * P[:, :-1], rtol=1e-12)
+    np.testing.assert_allclose(g_l2[:, -1], g_0[:, -1], rtol=1e-14)
+
+
+def test_init_params_is_zero_and_softmax_gives_log_c():
+    obj = make("softmax", "l2", sample_weight=SW)
+    P0 = obj.init_params()
+    assert P0.shape == (C, P_FEAT + 1) and P0.dtype == np.float64
+    np.testing.assert_array_equal(P0, 0.0)
+    assert obj.value(P0) == pytest.approx(np.log(C), rel=1e-14)
+    # Hinge at zero scores: every one of the C - 1 terms equals the margin.
+    assert make("hinge").value(P0) == pytest.approx(C - 1.0, rel=1e-14)
+
+
+# -- sparse --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unit", "weighted"])
+def test_dense_and_csr_give_the_same_values_and_gradients(loss, fit_intercept, weighted):
+    Xs = X.copy()
+    Xs[np.abs(Xs) < 0.8] = 0.0
+    sw = SW if weighted else None
+    dense = make(loss, "l2", fit_intercept, sw, X=Xs)
+    csr = make(loss, "l2", fit_intercept, sw, X=sparse.csr_matrix(Xs))
+    rng = np.random.RandomState(5)
+    P = rng.randn(*dense.shape)
+    v1, g1 = dense.value_and_grad(P)
+    v2, g2 = csr.value_and_grad(P)
+    assert isinstance(g2, np.ndarray) and g2.shape == g1.shape
+    assert v1 == pytest.approx(v2, rel=1e-13)
+    np.testing.assert_allclose(g1, g2, rtol=1e-12, atol=1e-14)
+    assert dense.value(P) == pytest.approx(csr.value(P), rel=1e-13)
+    rows = np.array([3, 7, 1, 22])
+    assert dense.value(P, rows) == pytest.approx(csr.value(P, rows), rel=1e-13)
+    np.testing.assert_allclose(dense.value_and_grad(P, rows)[1], csr.value_and_grad(P, rows)[1],
+                               rtol=1e-12, atol=1e-14)
+    cands = rng.randn(4, *dense.shape)
+    np.testing.assert_allclose(dense.values(cands), csr.values(cands), rtol=1e-12)
+    np.testing.assert_allclose(dense.second_moments(), csr.second_moments(), rtol=1e-12)
+    assert dense.max_eigenvalue() == pytest.approx(csr.max_eigenvalue(), rel=1e-10)
+    assert dense.smoothness(8) == pytest.approx(csr.smoothness(8), rel=1e-10)
+
+
+# -- minibatches ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+def test_minibatch_with_unit_weights_is_the_objective_on_those_rows(loss, fit_intercept):
+    rng = np.random.RandomState(6)
+    P = rng.randn(C, P_FEAT + 1)
+    for rows in (np.array([0, 5, 9, 20]), np.array([29]), rng.permutation(N)[:17]):
+        obj = make(loss, "l2", fit_intercept)
+        sub = make(loss, "l2", fit_intercept, X=X[rows], y=Y[rows])
+        assert obj.value(P, rows) == pytest.approx(sub.value(P), rel=1e-13)
+        v1, g1 = obj.value_and_grad(P, rows)
+        v2, g2 = sub.value_and_grad(P)
+        assert v1 == pytest.approx(v2, rel=1e-13)
+        np.testing.assert_allclose(g1, g2, rtol=1e-12, atol=1e-15)
+    # All the rows, in any order, are the whole objective.
+    perm = rng.permutation(N)
+    assert obj.value(P, perm) == pytest.approx(obj.value(P), rel=1e-13)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_weighted_minibatch_gradient_is_the_gradient_of_its_value(loss):
+    obj = make(loss, "l2", True, SW)
+    rows = np.array([2, 4, 8, 16, 17, 25])
+    for seed in (7, 8):
+        P = point_away_from_kinks(obj, seed)
+        value, grad = obj.value_and_grad(P, rows)
+        assert value == pytest.approx(obj.value(P, rows), rel=1e-13)
+        num = numerical_gradient(lambda Q: obj.value(Q, rows), P)
+        assert relative_error(grad, num) < 1e-6
+
+
+def test_weighted_minibatches_average_to_the_full_objective():
+    obj = make("softmax", "none", True, SW)
+    P = np.random.RandomState(9).randn(*obj.shape)
+    batches = np.array_split(np.random.RandomState(10).permutation(N), 5)
+    assert np.mean([obj.value(P, b) for b in batches]) == pytest.approx(obj.value(P), rel=1e-12)
+    grads = [obj.value_and_grad(P, b)[1] for b in batches]
+    np.testing.assert_allclose(np.mean(grads, axis=0), obj.value_and_grad(P)[1], rtol=1e-11,
+                               atol=1e-14)
+
+
+# -- candidates ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", [MulticlassHinge(), MulticlassHinge(2.0), SoftmaxCrossEntropy()],
+                         ids=["hinge", "hinge-2", "softmax"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unit", "weighted"])
+def test_values_of_candidates_equal_value_per_candidate(loss, fit_intercept, weighted):
+    obj = make(loss, "l2", fit_intercept, SW if weighted else None)
+    cands = np.random.RandomState(11).randn(7, *obj.shape)
+    values = obj.values(cands)
+    assert values.shape == (7,)
+    np.testing.assert_allclose(values, [obj.value(c) for c in cands], rtol=1e-12)
+
+
+def test_values_in_small_chunks_equal_value_per_candidate(monkeypatch):
+    # A buffer of three candidates' scores: 7 candidates take 3 chunks.
+    monkeypatch.setattr(objective_module, "_CANDIDATE_BUFFER_BYTES", 3 * N * C * 8)
+    obj = make("softmax", "l2", True, SW)
+    cands = np.random.RandomState(12).randn(7, *obj.shape)
+    np.testing.assert_allclose(obj.values(cands), [obj.value(c) for c in cands], rtol=1e-12)
+
+
+def test_values_does_not_modify_the_candidates():
+    obj = make("hinge", "l2", True, SW)
+    cands = np.random.RandomState(13).randn(5, *obj.shape)
+    before = cands.copy()
+    obj.values(cands)
+    np.testing.assert_array_equal(cands, before)
+
+
+# -- projection ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("penalty", list(PENALTIES))
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_project_centers_the_rows_without_changing_the_loss(loss, penalty):
+    obj = make(loss, penalty, True, SW)
+    P = np.random.RandomState(14).randn(*obj.shape) + 3.0
+    before = P.copy()
+    Q = obj.project(P)
+    assert Q is P  # in place
+    np.testing.assert_allclose(Q.sum(axis=0), 0.0, atol=1e-12)
+    np.testing.assert_allclose(Q, before - before.mean(axis=0), atol=1e-12)
+    if penalty == "none":
+        assert obj.value(Q) == pytest.approx(obj.value(before), rel=1e-12)
+    else:
+        assert obj.value(Q) < obj.value(before)
+
+
+def test_project_binary_gives_exactly_minus_d_and_d():
+    y2 = Y % 2
+    for fit_intercept in (True, False):
+        obj = make("softmax", "l2", fit_intercept, y=y2, n_classes=2)
+        P = np.random.RandomState(15).randn(2, P_FEAT + 1)
+        d = (P[1] - P[0]) / 2
+        Q = obj.project(P.copy())
+        expected = d.copy()
+        if not fit_intercept:
+            expected[-1] = 0.0
+        np.testing.assert_array_equal(Q[1], expected)
+        np.testing.assert_array_equal(Q[0], -expected)
+
+
+def test_project_zeroes_the_intercept_column_without_fit_intercept():
+    obj = make("softmax", "l2", False)
+    P = np.random.RandomState(16).randn(*obj.shape)
+    Q = obj.project(P.copy())
+    np.testing.assert_array_equal(Q[:, -1], 0.0)
+    np.testing.assert_allclose(Q[:, :-1].sum(axis=0), 0.0, atol=1e-12)
+    # With fit_intercept the intercepts are centered, not zeroed.
+    Q = make("softmax", "l2", True).project(P.copy())
+    np.testing.assert_allclose(Q[:, -1], P[:, -1] - P[:, -1].mean(), atol=1e-14)
+
+
+def test_project_with_leading_axes_equals_per_candidate():
+    for obj in (make("softmax", "l2", False), make("softmax", "l2", True, y=Y % 2, n_classes=2)):
+        stack = np.random.RandomState(17).randn(4, *obj.shape)
+        one_by_one = np.stack([obj.project(s.copy()) for s in stack])
+        np.testing.assert_allclose(obj.project(stack.copy()), one_by_one, atol=1e-15)
+
+
+def test_project_keeps_l1_zeros():
+    obj = make("softmax", L1(0.1), True)
+    Z = np.zeros(obj.shape)
+    Z[0, 0] = 1.0
+    np.testing.assert_array_equal(obj.project(Z.copy()), Z)
+
+
+# -- X is referenced, never copied nor written ----------------------------------
+
+
+@pytest.mark.parametrize("kind", ["dense", "csr"])
+def test_x_is_neither_copied_nor_modified(kind):
+    Xr = X.copy()
+    if kind == "csr":
+        Xr[np.abs(Xr) < 0.5] = 0.0
+        Xr = sparse.csr_matrix(Xr)
+        Xr.data.setflags(write=False)
+        data = Xr.data
+        before = Xr.toarray()
+    else:
+        Xr.setflags(write=False)
+        data = Xr
+        before = Xr.copy()
+    sw = SW.copy()
+    sw.setflags(write=False)
+    yr = Y.copy()
+    yr.setflags(write=False)
+    obj = make("softmax", "l2", True, sw, X=Xr, y=yr)
+    assert obj.X is Xr
+    rng = np.random.RandomState(18)
+    P = rng.randn(*obj.shape)
+    obj.value(P)
+    obj.value_and_grad(P)
+    obj.value_and_grad(P, np.array([1, 2, 5]))
+    obj.value(P, np.array([0, 3]))
+    obj.values(rng.randn(3, *obj.shape))
+    obj.accuracy(P)
+    obj.second_moments()
+    obj.max_eigenvalue()
+    obj.smoothness(4)
+    np.testing.assert_array_equal(obj.X.toarray() if kind == "csr" else obj.X, before)
+    assert np.shares_memory(obj.X.data if kind == "csr" else obj.X, data)
+    np.testing.assert_array_equal(sw, SW)
+    np.testing.assert_array_equal(yr, Y)
+
+
+def test_parameters_are_not_modified():
+    obj = make("hinge", "l2", True, SW)
+    P = np.random.RandomState(19).randn(*obj.shape)
+    before = P.copy()
+    obj.value(P)
+    obj.value_and_grad(P)
+    obj.value_and_grad(P, np.array([1, 2]))
+    np.testing.assert_array_equal(P, before)
+
+
+# -- dtypes --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("kind", ["dense", "csr"])
+def test_float32_x_gives_a_float32_gradient(loss, kind):
+    X32 = X.astype(np.float32)
+    Xin = sparse.csr_matrix(X32) if kind == "csr" else X32
+    obj32 = make(loss, "l2", True, SW.astype(np.float32), X=Xin)
+    obj64 = make(loss, "l2", True, SW, X=X)
+    P = obj32.init_params()
+    assert P.dtype == np.float32
+    P += np.random.RandomState(20).randn(*obj32.shape).astype(np.float32)
+    value, grad = obj32.value_and_grad(P)
+    assert grad.dtype == np.float32
+    v64, g64 = obj64.value_and_grad(P.astype(np.float64))
+    assert value == pytest.approx(v64, rel=1e-5)
+    np.testing.assert_allclose(grad, g64, rtol=1e-3, atol=1e-5)
+    assert obj32.value_and_grad(P, np.array([0, 1, 2]))[1].dtype == np.float32
+    assert obj32.project(P.copy()).dtype == np.float32
+
+
+# -- smoothness ----------------------------------------------------------------
+
+
+def second_moment_matrix(Xd, sw, fit_intercept):
+    n = Xd.shape[0]
+    Xt = np.hstack([Xd, np.ones((n, 1))]) if fit_intercept else Xd
+    w = np.ones(n) if sw is None else sw
+    return (Xt * w[:, None]).T @ Xt / w.sum()
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unit", "weighted"])
+@pytest.mark.parametrize("scales", [[1.0, 2.0, 3.0, 0.5, 10.0], [1.0, 1.0, 1.0, 1.0, 1.0]],
+                         ids=["one-large-feature", "close-eigenvalues"])
+def test_smoothness_against_the_second_moment_matrix(loss, fit_intercept, weighted, scales):
+    Xs = X * np.array(scales)
+    sw = SW if weighted else None
+    obj = make(loss, L2(0.1), fit_intercept, sw, X=Xs)
+    M = second_moment_matrix(Xs, sw, fit_intercept)
+    eigs = np.linalg.eigvalsh(M)
+    top, trace = eigs[-1], np.trace(M)
+    # Power iteration: within a few percent, and never above the truth.
+    assert obj.max_eigenvalue() == pytest.approx(top, rel=0.03)
+    assert obj.max_eigenvalue() <= top * (1 + 1e-12)
+    # The trace bound.
+    assert obj.mean_squared_norm() == pytest.approx(trace, rel=1e-12)
+    assert obj.mean_squared_norm() >= obj.max_eigenvalue()
+    moments = obj.second_moments()
+    assert moments.shape == (P_FEAT + 1,)
+    np.testing.assert_allclose(moments[:-1], np.diag(M)[:P_FEAT], rtol=1e-12)
+    assert moments[-1] == float(fit_intercept)
+    # smoothness = loss curvature * lambda + 2 alpha.
+    curvature = 1.0 if loss == "hinge" else 0.5
+    lam = obj.max_eigenvalue()
+    assert obj.smoothness() == pytest.approx(curvature * lam + 0.2, rel=1e-12)
+    assert obj.smoothness(N) == obj.smoothness()
+    assert obj.smoothness(10 * N) == obj.smoothness()
+    assert obj.smoothness(1) == pytest.approx(curvature * trace + 0.2, rel=1e-12)
+    b = 7
+    lam_b = (N * (b - 1) * lam + (N - b) * trace) / (b * (N - 1))
+    assert obj.smoothness(b) == pytest.approx(curvature * lam_b + 0.2, rel=1e-12)
+    # Smaller batches need smaller steps.
+    assert obj.smoothness(1) >= obj.smoothness(b) >= obj.smoothness()
+
+
+def test_smoothness_float32_and_no_penalty():
+    X32 = (X * np.array([1.0, 2.0, 3.0, 0.5, 10.0])).astype(np.float32)
+    obj = make("softmax", NoPenalty(), True, None, X=X32)
+    M = second_moment_matrix(X32.astype(np.float64), None, True)
+    top = np.linalg.eigvalsh(M)[-1]
+    assert obj.max_eigenvalue() == pytest.approx(top, rel=0.03)
+    assert obj.smoothness() == pytest.approx(0.5 * obj.max_eigenvalue(), rel=1e-12)
+
+
+def test_softmax_curvature_bounds_the_true_smoothness():
+    # The Hessian of the softmax objective never exceeds 0.5 * lambda_max(M):
+    # check that a gradient difference over a random segment respects it.
+    obj = make("softmax", NoPenalty(), True, SW)
+    L = 0.5 * np.linalg.eigvalsh(second_moment_matrix(X, SW, True))[-1]
+    rng = np.random.RandomState(21)
+    for _ in range(5):
+        P, Q = rng.randn(*obj.shape), rng.randn(*obj.shape)
+        gP, gQ = obj.value_and_grad(P)[1], obj.value_and_grad(Q)[1]
+        assert np.linalg.norm(gP - gQ) <= L * np.linalg.norm(P - Q) * (1 + 1e-9)
+
+
+def test_max_eigenvalue_when_the_rows_sum_to_zero():
+    # Two opposite features (x, -x), no intercept: the all-ones start of the
+    # power iteration is orthogonal to the top eigenvector. The largest
+    # eigenvalue of M = X^T X / n is 2 * mean(x ** 2) = 7.5, not 0.
+    x = np.array([1.0, 2.0, -1.0, 3.0])
+    Xo = np.c_[x, -x]
+    obj = make("softmax", L2(0.01), False, X=Xo, y=np.array([0, 1, 0, 1]), n_classes=2)
+    top = np.linalg.eigvalsh(Xo.T @ Xo / 4)[-1]
+    assert top == pytest.approx(7.5)
+    assert obj.max_eigenvalue() == pytest.approx(top, rel=0.03)
+    assert obj.smoothness() == pytest.approx(0.5 * top + 0.02, rel=0.03)
 
 
 def test_proximal_gradient_leaves_out_the_l1_part():
-    obj = make(penalty=ElasticNet(0.2, 0.5))
-    P = away_from_kinks(obj, seed=2)
+    from sklinear_sgd.penalties import ElasticNet
+
+    obj = LinearObjective(X, Y, C, SoftmaxCrossEntropy(), ElasticNet(0.2, 0.5))
+    P = np.random.RandomState(3).randn(*obj.shape)
     full = obj.value_and_grad(P)[1]
     smooth = obj.value_and_grad(P, proximal=True)[1]
     np.testing.assert_allclose(full[:, :-1] - smooth[:, :-1], 0.1 * np.sign(P[:, :-1]))
-
-
-@pytest.mark.parametrize("loss", [MulticlassHinge(), SoftmaxCrossEntropy()], ids=["hinge", "softmax"])
-def test_sparse_csr_gives_the_dense_values(loss):
-    Xs = X.copy()
-    Xs[np.abs(Xs) < 0.8] = 0
-    dense, csr = make(loss, X=Xs, sample_weight=SW), make(loss, X=sparse.csr_matrix(Xs), sample_weight=SW)
-    P = RNG.randn(*dense.shape)
-    v1, g1 = dense.value_and_grad(P)
-    v2, g2 = csr.value_and_grad(P)
-    assert v1 == pytest.approx(v2)
-    np.testing.assert_allclose(g1, g2)
-    rows = np.array([3, 7, 1])
-    np.testing.assert_allclose(dense.value_and_grad(P, rows)[1], csr.value_and_grad(P, rows)[1])
-    np.testing.assert_allclose(dense.second_moments(), csr.second_moments())
-    assert dense.max_eigenvalue() == pytest.approx(csr.max_eigenvalue())
-
-
-def test_minibatch_with_unit_weights_is_the_objective_on_those_rows():
-    rows = np.array([0, 5, 9, 20])
-    obj = make()
-    sub = make(X=X[rows], y=Y[rows])
-    P = RNG.randn(*obj.shape)
-    assert obj.value(P, rows) == pytest.approx(sub.value(P))
-    np.testing.assert_allclose(obj.value_and_grad(P, rows)[1], sub.value_and_grad(P)[1])
-
-
-def test_weighted_minibatch_is_an_unbiased_estimate():
-    # Averaged over a partition of the rows into batches, the batch objectives
-    # give the full one.
-    obj = make(sample_weight=SW, penalty=NoPenalty())
-    P = RNG.randn(*obj.shape)
-    batches = np.array_split(np.arange(30), 5)
-    mean = np.mean([obj.value(P, b) for b in batches])
-    assert mean == pytest.approx(obj.value(P))
-
-
-def test_values_of_candidates_equal_value_per_candidate():
-    for loss in (MulticlassHinge(), SoftmaxCrossEntropy()):
-        obj = make(loss, sample_weight=SW)
-        candidates = RNG.randn(7, *obj.shape)
-        np.testing.assert_allclose(obj.values(candidates), [obj.value(c) for c in candidates])
-
-
-def test_project_centers_rows_and_handles_the_intercept():
-    obj = make(fit_intercept=False)
-    P = RNG.randn(*obj.shape)
-    out = obj.project(P.copy())
-    np.testing.assert_allclose(out[:, :-1].sum(axis=0), 0, atol=1e-12)
-    np.testing.assert_array_equal(out[:, -1], 0)
-    assert obj.value(out) <= obj.value(np.hstack([P[:, :-1], np.zeros((3, 1))]))
-    binary = LinearObjective(X, Y % 2, 2, SoftmaxCrossEntropy(), L2(0.1))
-    Q = binary.project(RNG.randn(2, 6))
-    np.testing.assert_array_equal(Q[0], -Q[1])
-    l1 = make(penalty=L1(0.1))
-    Z = np.zeros(l1.shape)
-    Z[0, 0] = 1.0
-    np.testing.assert_array_equal(l1.project(Z.copy()), Z)  # L1 zeros are kept
-
-
-def test_x_is_neither_copied_nor_written():
-    Xr = X.copy()
-    Xr.setflags(write=False)
-    obj = make(X=Xr, sample_weight=SW)
-    assert obj.X is Xr
-    P = RNG.randn(*obj.shape)
-    obj.value_and_grad(P)
-    obj.value_and_grad(P, np.array([1, 2]))
-    obj.values(RNG.randn(3, *obj.shape))
-    obj.max_eigenvalue()
-    np.testing.assert_array_equal(Xr, X)
-
-
-def test_float32_gives_float32_gradients():
-    obj = make(X=X.astype(np.float32), sample_weight=SW.astype(np.float32))
-    P = obj.init_params()
-    assert P.dtype == np.float32
-    assert obj.value_and_grad(P)[1].dtype == np.float32
-
-
-@pytest.mark.parametrize("fit_intercept", [True, False])
-def test_smoothness_estimates_match_the_second_moment_matrix(fit_intercept):
-    Xs = X * np.array([1, 2, 3, 0.5, 10])
-    obj = make(X=Xs, sample_weight=SW, fit_intercept=fit_intercept)
-    Xt = np.hstack([Xs, np.ones((30, 1))]) if fit_intercept else Xs
-    M = (Xt * SW[:, None]).T @ Xt / SW.sum()
-    eig = np.linalg.eigvalsh(M)[-1]
-    assert obj.max_eigenvalue() == pytest.approx(eig, rel=0.02)
-    assert obj.mean_squared_norm() == pytest.approx(np.trace(M))
-    assert obj.mean_squared_norm() >= obj.max_eigenvalue()
-    assert obj.smoothness() == pytest.approx(0.5 * obj.max_eigenvalue() + 0.2)
-    assert obj.smoothness(batch_size=1) == pytest.approx(0.5 * obj.mean_squared_norm() + 0.2)
-    assert obj.smoothness(batch_size=100) == obj.smoothness()
+    np.testing.assert_array_equal(full[:, -1], smooth[:, -1])
+    proxed = obj.prox(P.copy(), step=1.0)
+    np.testing.assert_allclose(
+        proxed[:, :-1], np.sign(P[:, :-1]) * np.maximum(np.abs(P[:, :-1]) - 0.1, 0)
+    )
 
 
 def test_accuracy_counts_weighted_hits():
     obj = make(sample_weight=SW)
-    P = RNG.randn(*obj.shape)
+    P = np.random.RandomState(4).randn(*obj.shape)
     hits = (X @ P[:, :-1].T + P[:, -1]).argmax(axis=1) == Y
     assert obj.accuracy(P) == pytest.approx(hits @ SW / SW.sum())
+
+
+def test_smoothness_of_a_batch_lies_between_one_row_and_the_full_set():
+    obj = make()
+    full, single = obj.smoothness(), obj.smoothness(batch_size=1)
+    assert single == pytest.approx(0.5 * obj.mean_squared_norm() + 2 * 0.1, rel=1e-12)
+    assert full < obj.smoothness(batch_size=8) < single
+    assert obj.smoothness(batch_size=10 * N) == full

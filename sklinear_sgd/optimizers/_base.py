@@ -7,8 +7,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
 #: What an optimizer yields after each iteration: the parameters, the objective
-#: at them, the optimizer's state (plain data, enough to resume) and extra
-#: information for progress messages.
+#: at them, a snapshot of the optimizer's state (plain data, enough to resume
+#: from this iterate) and extra information for progress messages.
 Iterate = namedtuple("Iterate", ["params", "value", "state", "info"])
 
 

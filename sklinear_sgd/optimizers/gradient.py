@@ -70,7 +70,7 @@ def _descend(objective, params, state, max_iter, lr0, rule, batch_size, schedule
             value = objective.value(params)
         schedule.update(state["schedule"], value)
         state["n_iter"] += 1
-        yield Iterate(params.copy(), value, state, {"learning_rate": lr})
+        yield Iterate(params.copy(), value, copy_state(state), {"learning_rate": lr})
 
 
 class _FirstOrder(BaseOptimizer):
@@ -130,7 +130,10 @@ def _auto_step(learning_rate, objective, batch_size=None, momentum=0.0):
     step, hence the factor that keeps the effective step at ``1 / L``.
     """
     if learning_rate == "auto":
-        return (1.0 - momentum) / objective.smoothness(batch_size)
+        smoothness = objective.smoothness(batch_size)
+        # 0 only for an objective that does not depend on the parameters (X all
+        # zero, no intercept, no penalty): any step leaves it unchanged.
+        return (1.0 - momentum) / smoothness if smoothness > 0 else 1.0
     return float(learning_rate)
 
 

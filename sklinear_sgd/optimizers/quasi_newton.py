@@ -100,7 +100,7 @@ class LBFGS(BaseOptimizer):
                 P = objective.project(w_k.reshape(shape).astype(dtype))
                 value = objective.value(P) if value is None else value
                 state["n_iter"] += 1
-                yield Iterate(P, value, state, {})
+                yield Iterate(P, value, copy_state(state), {})
             done += len(history)
             if not history or result.status != 1:  # 1: stopped at maxiter
                 return

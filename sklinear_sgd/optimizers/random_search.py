@@ -85,7 +85,7 @@ class RandomSearch(BaseOptimizer):
                 if values[j] < best:
                     best, best_params = float(values[j]), candidates[j]
                 state["n_iter"] += 1
-                yield Iterate(best_params.copy(), best, state, {"candidate": values[j]})
+                yield Iterate(best_params.copy(), best, copy_state(state), {"candidate": values[j]})
             done += k
 
     def _scale(self, objective):
@@ -150,4 +150,4 @@ class RandomLocalSearch(RandomSearch):
             if value < best:
                 best, best_params = value, candidate
             state["n_iter"] += 1
-            yield Iterate(best_params.copy(), best, state, {"candidate": value})
+            yield Iterate(best_params.copy(), best, copy_state(state), {"candidate": value})
