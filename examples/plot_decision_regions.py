@@ -6,8 +6,8 @@ Decision regions during training
 The classic interactive linear-classifier demo shows three classes of points
 in the plane, the regions where each class's score wins and each class's line
 ``w . x + b = 0``. Here ``partial_fit`` advances gradient descent one step at a
-time and we draw the regions after 1, 3, 10, 30 and 100 steps, for the
-multiclass SVM and for softmax.
+time, with a small step, and we draw the regions after 1, 3, 10, 30 and 100
+steps, for the multiclass SVM and for softmax.
 """
 
 import matplotlib.pyplot as plt
@@ -16,6 +16,7 @@ from matplotlib.colors import ListedColormap
 from sklearn.datasets import make_blobs
 
 from sklinear_sgd import SoftmaxClassifier, SVMClassifier
+from sklinear_sgd.optimizers import GradientDescent
 
 X, y = make_blobs(n_samples=90, centers=[[-1.5, -1], [1.5, -1], [0, 1.6]],
                   cluster_std=0.7, random_state=0)
@@ -26,7 +27,8 @@ snapshots = [1, 3, 10, 30, 100]
 
 fig, axes = plt.subplots(2, len(snapshots), figsize=(15, 6.4), layout="constrained")
 for row, cls in zip(axes, (SVMClassifier, SoftmaxClassifier)):
-    clf = cls(optimizer="gd", alpha=1e-3)
+    # A small fixed step, so that the regions visibly move from step to step.
+    clf = cls(optimizer=GradientDescent(learning_rate=0.02), alpha=1e-3)
     for step in range(1, snapshots[-1] + 1):
         clf.partial_fit(X, y, classes=[0, 1, 2])
         if step not in snapshots:

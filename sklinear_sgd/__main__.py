@@ -7,6 +7,7 @@ check of both losses.
 
 import argparse
 import sys
+from pathlib import Path
 import time
 import warnings
 
@@ -37,6 +38,8 @@ def _progress_callbacks(enabled):
 
 
 def _fit_table(X_train, X_test, y_train, y_test, random_state, progress=False):
+    """Fit every classifier with every optimizer; print a row each; return the fits."""
+    fitted = {}
     header = (
         f"{'classifier':<18} {'optimizer':<20} {'iters':>6} {'train':>6} "
         f"{'test':>6} {'objective':>10} {'seconds':>8}"
@@ -62,6 +65,8 @@ def _fit_table(X_train, X_test, y_train, y_test, random_state, progress=False):
                 f"{clf.score(X_train, y_train):>6.3f} {clf.score(X_test, y_test):>6.3f} "
                 f"{clf.loss_curve_[-1]:>10.5f} {seconds:>8.2f}"
             )
+            fitted[cls.__name__, name] = clf
+    return fitted
 
 
 def _random_search_lines(X_train, y_train, random_state, n_lines=5):
@@ -69,6 +74,53 @@ def _random_search_lines(X_train, y_train, random_state, n_lines=5):
     clf = SVMClassifier(optimizer="random_search", max_iter=n_lines, verbose=1,
                         random_state=random_state)
     clf.fit(X_train, y_train)
+
+
+def _write_plots(directory, fitted, random_state):
+    """Write the loss curves of the tour's fits and decision regions as PNG files."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise SystemExit(
+            "--plots needs matplotlib: pip install 'sklinear-sgd[plots]'"
+        ) from exc
+    from sklearn.datasets import make_blobs
+
+    directory.mkdir(parents=True, exist_ok=True)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5), layout="constrained")
+    for ax, cls in zip(axes, CLASSIFIERS):
+        for (name, optimizer), clf in fitted.items():
+            if name == cls.__name__:
+                ax.plot(range(1, clf.n_iter_ + 1), clf.loss_curve_, label=optimizer)
+        ax.set(title=f"{cls.__name__} on digits", xlabel="iteration",
+               ylabel="objective", xscale="log", yscale="log")
+        ax.legend(fontsize="small", loc="lower left")
+    fig.savefig(directory / "loss_curves.png", dpi=100)
+    plt.close(fig)
+
+    X, y = make_blobs(n_samples=120, centers=[[-1.5, -1], [1.5, -1], [0, 1.6]],
+                      cluster_std=0.8, random_state=random_state)
+    xx, yy = np.meshgrid(np.linspace(-4, 4, 300), np.linspace(-4, 4, 300))
+    grid = np.c_[xx.ravel(), yy.ravel()]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained")
+    for ax, cls in zip(axes, CLASSIFIERS):
+        clf = cls(optimizer="gd", random_state=random_state).fit(X, y)
+        ax.contourf(xx, yy, clf.predict(grid).reshape(xx.shape), levels=[-0.5, 0.5, 1.5, 2.5],
+                    colors=["#fdd0a2", "#c7e9c0", "#dadaeb"])
+        for k, color in enumerate(["#d95f02", "#1b9e77", "#7570b3"]):
+            w, b = clf.coef_[k], clf.intercept_[k]
+            ax.plot([-4, 4], [-(b - 4 * w[0]) / w[1], -(b + 4 * w[0]) / w[1]], color=color,
+                    label=f"class {k}: w.x + b = 0")
+            ax.scatter(*X[y == k].T, color=color, s=15, edgecolor="k", linewidth=0.3)
+        ax.set(title=f"{cls.__name__}: accuracy {clf.score(X, y):.2f}", xlim=(-4, 4),
+               ylim=(-4, 4), xlabel="x1", ylabel="x2")
+        ax.legend(fontsize="small", loc="lower left")
+    fig.savefig(directory / "decision_regions.png", dpi=100)
+    plt.close(fig)
+    print(f"\nWrote {directory / 'loss_curves.png'} and {directory / 'decision_regions.png'}.")
 
 
 def _verdict(error):
@@ -114,6 +166,13 @@ def main(argv=None):
         help="progress bars of the fits (scikit-learn >= 1.9 with rich); 'auto' "
         "shows them on a terminal",
     )
+    parser.add_argument(
+        "--plots",
+        type=Path,
+        metavar="DIR",
+        help="write the loss curves and decision regions as PNG files into DIR "
+        "(needs matplotlib)",
+    )
     args = parser.parse_args(argv)
     progress = args.progress == "on" or (args.progress == "auto" and sys.stdout.isatty())
 
@@ -128,9 +187,11 @@ def main(argv=None):
         f"{X_test.shape[0]} test images of {X.shape[1]} pixels, "
         f"{len(np.unique(y))} classes, standardized.\n"
     )
-    _fit_table(X_train, X_test, y_train, y_test, args.random_state, progress)
+    fitted = _fit_table(X_train, X_test, y_train, y_test, args.random_state, progress)
     _random_search_lines(X_train, y_train, args.random_state)
     _gradient_checks(X_train, y_train, args.random_state)
+    if args.plots is not None:
+        _write_plots(args.plots, fitted, args.random_state)
     return 0
 
 

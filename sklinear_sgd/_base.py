@@ -18,6 +18,10 @@ from .optimizers import OPTIMIZERS, get_optimizer
 from .penalties import PENALTIES, make_penalty
 
 
+#: What validation sets on the estimator before the training itself.
+_DATA_ATTRIBUTES = ("classes_", "n_features_in_", "feature_names_in_")
+
+
 def _take(sample_weight, rows):
     return None if sample_weight is None else sample_weight[rows]
 
@@ -129,6 +133,20 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return self._fit(X, y, sample_weight, classes=classes, incremental=True)
 
     def _fit(self, X, y, sample_weight, classes, incremental):
+        """Fit or update; on any error the estimator is left as it was."""
+        # Validation sets these before the training can fail; a failed call must
+        # not leave them changed, or a later partial_fit would take the
+        # estimator for one that had been fitted.
+        before = {k: self.__dict__[k] for k in _DATA_ATTRIBUTES if k in self.__dict__}
+        try:
+            return self._fit_or_raise(X, y, sample_weight, classes, incremental)
+        except BaseException:
+            for key in _DATA_ATTRIBUTES:
+                self.__dict__.pop(key, None)
+            self.__dict__.update(before)
+            raise
+
+    def _fit_or_raise(self, X, y, sample_weight, classes, incremental):
         if incremental and self.early_stopping:
             raise ValueError(
                 "early_stopping=True is not supported by partial_fit, which runs "

@@ -1,19 +1,33 @@
 """The tour and the README's promises."""
 
+import contextlib
+import io
 import re
 from pathlib import Path
+
+import pytest
 
 from sklinear_sgd.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_tour_prints_every_classifier_and_optimizer(capsys):
-    assert main([]) == 0
-    out = capsys.readouterr().out
+@pytest.fixture(scope="module")
+def tour(tmp_path_factory):
+    """One run of the tour with --plots: its output and its plot folder."""
+    folder = tmp_path_factory.mktemp("tour") / "plots"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["--plots", str(folder)]) == 0
+    return out.getvalue(), folder
+
+
+def test_tour_prints_every_classifier_and_optimizer(tour):
+    out = tour[0]
     for classifier in ("SVMClassifier", "SoftmaxClassifier"):
-        for optimizer in ("random_search", "gd", "sgd"):
+        for optimizer in ("random_search", "random_local_search", "gd", "sgd", "adam"):
             assert re.search(rf"{classifier}\s+{optimizer}\s+\d+", out)
+    assert re.search(r"SoftmaxClassifier\s+lbfgs\s+\d+", out)
     assert "in attempt 0 the loss was" in out
     errors = [float(e) for e in re.findall(r"max relative error (\S+)", out)]
     assert len(errors) == 4 and max(errors) < 1e-4
@@ -41,3 +55,11 @@ def test_progress_bar_only_when_asked_and_available():
         assert len(callbacks) == 1 and isinstance(callbacks[0], ProgressBar)
     else:
         assert callbacks == []
+
+
+def test_tour_writes_its_plots(tour):
+    out, folder = tour
+    for name in ("loss_curves.png", "decision_regions.png"):
+        data = (folder / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+    assert "Wrote" in out
