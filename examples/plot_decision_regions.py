@@ -5,9 +5,10 @@ Decision regions during training
 
 The classic interactive linear-classifier demo shows three classes of points
 in the plane, the regions where each class's score wins and each class's line
-``w . x + b = 0``. Here ``partial_fit`` advances gradient descent one step at a
-time, with a small step, and we draw the regions after 1, 3, 10, 30 and 100
-steps, for the multiclass SVM and for softmax.
+``w . x + b = 0``. Here we start from random weights (``coef_`` and
+``intercept_`` can be set by hand), let ``partial_fit`` advance gradient
+descent one small step at a time, and draw the regions after 1, 3, 10, 30 and
+100 steps, for the multiclass SVM and for softmax.
 """
 
 import matplotlib.pyplot as plt
@@ -27,8 +28,13 @@ snapshots = [1, 3, 10, 30, 100]
 
 fig, axes = plt.subplots(2, len(snapshots), figsize=(15, 6.4), layout="constrained")
 for row, cls in zip(axes, (SVMClassifier, SoftmaxClassifier)):
-    # A small fixed step, so that the regions visibly move from step to step.
-    clf = cls(optimizer=GradientDescent(learning_rate=0.02), alpha=1e-3)
+    # A small fixed step, from random weights as in the classic demo: one
+    # partial_fit call sets the estimator up, then its weights are replaced.
+    clf = cls(optimizer=GradientDescent(learning_rate=0.05), alpha=1e-3)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    start = np.random.default_rng(1)
+    clf.coef_ = start.normal(size=(3, 2))
+    clf.intercept_ = start.normal(size=3)
     for step in range(1, snapshots[-1] + 1):
         clf.partial_fit(X, y, classes=[0, 1, 2])
         if step not in snapshots:

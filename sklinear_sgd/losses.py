@@ -8,7 +8,7 @@ nothing of ``X`` or ``W``: the objective does the matrix products.
 
 import numpy as np
 
-__all__ = ["MulticlassHinge", "SoftmaxCrossEntropy"]
+__all__ = ["MulticlassHinge", "SoftmaxCrossEntropy", "logsumexp", "softmax"]
 
 
 def _weighted_mean(per_sample, sample_weight):
@@ -217,6 +217,13 @@ def logsumexp(scores):
     -------
     ndarray of shape (...)
         Finite for finite input.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.losses import logsumexp
+    >>> logsumexp(np.array([[1e4, 1e4]])) - 1e4  # log(2), with no overflow
+    array([0.69314718])
     """
     top = scores.max(axis=-1, keepdims=True)
     shifted = np.exp(scores - top)
@@ -233,6 +240,14 @@ def softmax(scores):
     Returns
     -------
     ndarray of the same shape, rows summing to 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.losses import softmax
+    >>> softmax(np.array([[0.0, np.log(3.0)], [1e4, 0.0]])).round(6)
+    array([[0.25, 0.75],
+           [1.  , 0.  ]])
     """
     proba = scores - scores.max(axis=-1, keepdims=True)
     np.exp(proba, out=proba)

@@ -71,7 +71,15 @@ class _Penalty:
 
 
 class NoPenalty(_Penalty):
-    """The zero penalty, ``R(W) = 0``."""
+    """The zero penalty, ``R(W) = 0`` (``penalty=None`` or ``alpha=0``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.penalties import NoPenalty
+    >>> NoPenalty().value(np.ones((2, 3)))
+    0.0
+    """
 
     alpha = 0.0
 

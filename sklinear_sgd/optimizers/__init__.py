@@ -63,6 +63,16 @@ def get_optimizer(optimizer):
     Returns
     -------
     BaseOptimizer
+
+    Examples
+    --------
+    >>> from sklinear_sgd.optimizers import SGD, get_optimizer
+    >>> get_optimizer("sgd")
+    SGD()
+    >>> mine = SGD(batch_size=32)
+    >>> copy = get_optimizer(mine)
+    >>> copy, copy is mine
+    (SGD(batch_size=32), False)
     """
     if isinstance(optimizer, str):
         if optimizer not in OPTIMIZERS:

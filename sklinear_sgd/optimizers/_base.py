@@ -6,10 +6,29 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-#: What an optimizer yields after each iteration: the parameters, the objective
-#: at them, a snapshot of the optimizer's state (plain data, enough to resume
-#: from this iterate) and extra information for progress messages.
 Iterate = namedtuple("Iterate", ["params", "value", "state", "info"])
+Iterate.__doc__ = """What an optimizer yields after each iteration.
+
+Attributes
+----------
+params : ndarray of shape (n_classes, n_features + 1)
+    The parameters after the iteration (a copy).
+value : float
+    The objective at ``params``.
+state : dict
+    A snapshot of the optimizer's state, plain data, enough to resume from here.
+info : dict
+    Extra information for progress messages (a random candidate's loss, the
+    learning rate of the epoch).
+
+Examples
+--------
+>>> from sklinear_sgd.optimizers import Iterate
+>>> Iterate(params=None, value=1.0, state={"n_iter": 1}, info={}).value
+1.0
+"""
+for _field in Iterate._fields:
+    getattr(Iterate, _field).__doc__ = "See :class:`Iterate`."
 
 
 class BaseOptimizer(BaseEstimator):
@@ -22,6 +41,33 @@ class BaseOptimizer(BaseEstimator):
     It keeps no state between fits: :meth:`init_state` creates the state, which
     :meth:`iterate` advances and hands back with every iterate, so that a later
     ``partial_fit`` resumes exactly.
+
+    Examples
+    --------
+    A new optimizer needs only ``iterate``: here sign gradient descent, which
+    steps every weight by the same amount against the sign of its gradient.
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.preprocessing import scale
+    >>> from sklinear_sgd import SoftmaxClassifier
+    >>> from sklinear_sgd.optimizers import BaseOptimizer, Iterate
+    >>> class SignDescent(BaseOptimizer):
+    ...     _parameter_constraints = {}
+    ...     def __init__(self, step=0.01):
+    ...         self.step = step
+    ...     def iterate(self, objective, params, state, max_iter):
+    ...         params, state = params.copy(), dict(state)
+    ...         for _ in range(max_iter):
+    ...             grad = objective.value_and_grad(params)[1]
+    ...             params -= self.step * np.sign(grad)
+    ...             objective.project(params)
+    ...             state["n_iter"] += 1
+    ...             yield Iterate(params.copy(), objective.value(params), dict(state), {})
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = SoftmaxClassifier(optimizer=SignDescent(), max_iter=100).fit(scale(X), y)
+    >>> clf.score(scale(X), y) > 0.9
+    True
     """
 
     #: Whether the iterates follow a path whose convergence ``tol`` can detect.
