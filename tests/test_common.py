@@ -6,7 +6,12 @@ L1 and elastic-net penalties run as well; the expected failures of small
 minibatches are declared with their reason below.
 """
 
-from sklearn.utils.estimator_checks import parametrize_with_checks
+import pytest
+from sklearn.utils.estimator_checks import (
+    check_dataframe_column_names_consistency,
+    check_param_validation,
+    parametrize_with_checks,
+)
 
 from sklinear_sgd import SoftmaxClassifier, SVMClassifier
 from sklinear_sgd.optimizers import OPTIMIZERS, SGD
@@ -54,3 +59,13 @@ def _expected_failures(estimator):
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failures)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)
+
+
+# Two checks that scikit-learn runs on its own estimators outside
+# parametrize_with_checks: every parameter's constraint is enforced with a
+# clear error, and feature names seen in fit are checked at prediction.
+@pytest.mark.parametrize("estimator", ESTIMATORS, ids=repr)
+def test_param_validation_and_feature_names(estimator):
+    name = type(estimator).__name__
+    check_param_validation(name, estimator)
+    check_dataframe_column_names_consistency(name, estimator)
