@@ -3,7 +3,6 @@ momentum, Adam, RMSProp, AdaGrad, L-BFGS, random local search."""
 
 import numpy as np
 import pytest
-from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.preprocessing import scale
 
@@ -15,7 +14,6 @@ from sklinear_sgd.optimizers import (
     SGD,
     AdaGrad,
     Adam,
-    GradientDescent,
     RandomLocalSearch,
     RandomSearch,
     RMSProp,
