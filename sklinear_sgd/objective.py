@@ -146,6 +146,12 @@ class LinearObjective:
         """Whether the objective is differentiable: a smooth loss and penalty."""
         return self.loss.smooth and self.penalty.smooth
 
+    @property
+    def smooth_loss(self):
+        """Whether the loss is differentiable (the part that gradient steps see;
+        an L1 term of the penalty goes through :meth:`prox` instead)."""
+        return self.loss.smooth
+
     def value_and_grad(self, P, rows=None, proximal=False):
         """Objective and its gradient at ``P`` on all rows or on ``rows``.
 

@@ -110,7 +110,7 @@ class _FirstOrder(BaseOptimizer):
         """
         if self.schedule != "auto":
             return get_schedule(self.schedule)
-        if objective.loss.smooth:  # an L1 term is exact by its proximal step
+        if objective.smooth_loss:  # an L1 term is exact by its proximal step
             return get_schedule("constant")
         full = batch_size is None or batch_size >= objective.n_samples
         return get_schedule("plateau" if full else "invscaling")

@@ -59,7 +59,7 @@ class LBFGS(BaseOptimizer):
         if not objective.smooth:
             raise ValueError(
                 "LBFGS needs a differentiable objective, but this one has "
-                f"{'the multiclass hinge loss' if not objective.loss.smooth else 'an L1 term in its penalty'}"
+                f"{'an L1 term in its penalty' if objective.smooth_loss else 'the multiclass hinge loss'}"
                 ", which has kinks. Use optimizer='gd' or 'sgd' instead."
             )
         state = copy_state(state)
