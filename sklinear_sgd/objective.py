@@ -7,6 +7,7 @@ Optimizers only ever see such arrays and the methods of :class:`LinearObjective`
 
 import numpy as np
 from scipy import sparse
+from scipy.linalg import eigvalsh_tridiagonal
 
 __all__ = ["LinearObjective"]
 
@@ -14,6 +15,12 @@ __all__ = ["LinearObjective"]
 _CANDIDATE_BUFFER_BYTES = 32 * 2**20
 # Rows squared at once when computing the columns' second moments.
 _MOMENT_BLOCK_ROWS = 4096
+
+
+def _norm(v):
+    """Euclidean norm that does not overflow while the norm itself is finite."""
+    top = float(np.max(np.abs(v)))
+    return top * float(np.linalg.norm(v / top)) if 0 < top < np.inf else top
 
 
 class LinearObjective:
@@ -109,12 +116,30 @@ class LinearObjective:
         return P
 
     def _rows(self, rows):
+        """The data of a minibatch: ``X``, ``y``, weights and the weight factor.
+
+        ``rows`` is None (all rows), a slice (contiguous rows: views, no copy)
+        or an array of row indices (gathered into a buffer that is reused from
+        one batch to the next, so an epoch allocates no copies of rows).
+        """
         if rows is None:
             return self.X, self.y, self.sample_weight, 1.0
+        y = self.y[rows]
         sw = None if self.sample_weight is None else self.sample_weight[rows]
         # The batch mean is scaled to an unbiased estimate of the full mean.
-        factor = 1.0 if sw is None else sw.sum() / (len(rows) * self._mean_weight)
-        return self.X[rows], self.y[rows], sw, factor
+        factor = 1.0 if sw is None else sw.sum() / (len(y) * self._mean_weight)
+        return self._gather(rows), y, sw, factor
+
+    def _gather(self, rows):
+        X = self.X
+        if isinstance(rows, slice) or sparse.issparse(X) or not X.flags.c_contiguous:
+            return X[rows]
+        buffer = self._cache.get("rows")
+        if buffer is None or buffer.shape[0] < len(rows):
+            buffer = self._cache["rows"] = np.empty((len(rows), X.shape[1]), X.dtype)
+        # mode="clip" lets take write straight into the buffer (the indices
+        # come from a permutation of the rows, so none is out of range).
+        return np.take(X, rows, axis=0, out=buffer[: len(rows)], mode="clip")
 
     def _scores(self, P, X):
         scores = np.asarray(X @ P[:, :-1].T)
@@ -290,37 +315,59 @@ class LinearObjective:
         """
         return float(self.second_moments().sum())
 
-    def max_eigenvalue(self, n_iter=30):
-        """Largest eigenvalue of the weighted second-moment matrix, by power iteration.
+    def _second_moment_product(self, v):
+        """``Xt^T D Xt v / sum(w)``, with products in the data's dtype."""
+        sw = self.sample_weight
+        total = self.n_samples if sw is None else float(sw.sum())
+        # A float32 X is never upcast: v goes down to X's dtype instead.
+        u = np.asarray(self.X @ v[:-1].astype(self.dtype), dtype=np.float64)
+        u += v[-1]
+        if sw is not None:
+            u *= sw
+        u /= total
+        w = np.empty_like(v)
+        w[:-1] = np.asarray(self.X.T @ u.astype(self.dtype)).ravel()
+        w[-1] = u.sum() if self.fit_intercept else 0.0
+        return w
+
+    def max_eigenvalue(self, n_iter=12):
+        """Largest eigenvalue of the weighted second-moment matrix, by Lanczos.
 
         The matrix is ``Xt^T D Xt / sum(w)``, ``Xt`` being ``X`` with a column of
         ones when the intercept is fitted and ``D`` the diagonal of weights.
-        Deterministic: it starts from a fixed random vector (drawn with seed 0,
-        so not orthogonal to the top eigenvector but on a set of measure zero),
-        which does not depend on the rows, so weights and repeated rows agree.
+        ``n_iter`` Lanczos steps (two passes over ``X`` each, with full
+        reorthogonalization) give the largest Ritz value, a lower bound that
+        converges much faster than power iteration: on 20,000 x 3,072 Gaussian
+        data, the hardest case (no gap at the top of the spectrum), 12 steps
+        come within a few percent. Deterministic: the start vector is drawn with
+        seed 0 and does not depend on the rows, so weights and repeated rows
+        agree.
         """
         if "eig" not in self._cache:
             v = np.abs(np.random.RandomState(0).standard_normal(self.n_features + 1))
             v[-1] *= float(self.fit_intercept)
-            sw = self.sample_weight
-            total = self.n_samples if sw is None else float(sw.sum())
-            eig = 0.0
-            for _ in range(n_iter):
-                v /= np.linalg.norm(v)
-                # Products in the data's dtype: a float32 X is never upcast.
-                u = np.asarray(self.X @ v[:-1].astype(self.dtype), dtype=np.float64)
-                u += v[-1]
-                if sw is not None:
-                    u *= sw
-                u /= total
-                w = np.empty_like(v)
-                w[:-1] = np.asarray(self.X.T @ u.astype(self.dtype)).ravel()
-                w[-1] = u.sum() if self.fit_intercept else 0.0
-                eig = float(np.linalg.norm(w))
-                if eig == 0:
-                    break
-                v = w
-            self._cache["eig"] = eig
+            basis = [v / _norm(v)]
+            diagonal, off_diagonal = [], []
+            for _ in range(min(n_iter, self.n_features + 1)):
+                w = self._second_moment_product(basis[-1])
+                diagonal.append(float(w @ basis[-1]))
+                for q in basis:  # full reorthogonalization, twice is enough
+                    w -= (w @ q) * q
+                for q in basis:
+                    w -= (w @ q) * q
+                norm = _norm(w)
+                if not np.isfinite(norm + diagonal[-1]):
+                    break  # beyond the floats: reported as inf below
+                if norm <= 1e-10 * max(abs(diagonal[0]), 1e-300):
+                    break  # an invariant subspace: the Ritz values are exact
+                off_diagonal.append(norm)
+                basis.append(w / norm)
+            off_diagonal = off_diagonal[: len(diagonal) - 1]
+            if np.isfinite(diagonal + off_diagonal).all():
+                eig = float(eigvalsh_tridiagonal(diagonal, off_diagonal)[-1])
+            else:
+                eig = np.inf
+            self._cache["eig"] = max(0.0, eig)
         return self._cache["eig"]
 
     def smoothness(self, batch_size=None):

@@ -213,7 +213,9 @@ def test_feature_names_in_from_a_dataframe():
 
 @pytest.mark.parametrize("cls", CLASSES)
 @pytest.mark.parametrize(
-    "optimizer", ["gd", "sgd", SGD(batch_size=32)], ids=["gd", "sgd", "sgd-32"]
+    "optimizer",
+    ["gd", "sgd", SGD(batch_size=32, exact_objective=True)],
+    ids=["gd", "sgd", "sgd-32-exact"],
 )
 @pytest.mark.parametrize("problem", ["multiclass", "binary"])
 def test_objective_equals_last_loss(cls, optimizer, problem):

@@ -36,8 +36,10 @@ def run(optimizer, obj, max_iter, seed=0, params=None):
     return list(optimizer.iterate(obj, params, state, max_iter))
 
 
-OPTIMIZERS = [RandomSearch(), GradientDescent(), SGD(batch_size=16),
-              SGD(batch_size=16, momentum=0.9, nesterov=True)]
+# exact_objective: the protocol says an iterate's value is the objective at its
+# params; the default running estimate of minibatch epochs is tested below.
+OPTIMIZERS = [RandomSearch(), GradientDescent(), SGD(batch_size=16, exact_objective=True),
+              SGD(batch_size=16, momentum=0.9, nesterov=True, exact_objective=True)]
 OPT_IDS = ["random_search", "gd", "sgd", "sgd-nesterov"]
 
 
@@ -57,6 +59,45 @@ def test_yields_exactly_max_iter_iterates_with_n_iter_counting(optimizer, max_it
         assert it.params.shape == obj.shape
         assert it.value == pytest.approx(obj.value(it.params), rel=1e-10)
     assert counts == list(range(1, max_iter + 1))
+
+
+@pytest.mark.parametrize("shuffle", ["rows", "batches"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_minibatch_epoch_by_hand(shuffle, weighted):
+    # One epoch of plain SGD written out: the batches a fresh permutation of
+    # the rows (or of contiguous blocks), each step along the batch gradient,
+    # and the value reported the running mean of the batches' objectives.
+    sw = np.random.default_rng(3).uniform(0.5, 2, size=len(Y)) if weighted else None
+    obj = make(sample_weight=sw)
+    sgd = SGD(batch_size=16, shuffle=shuffle)
+    [it] = run(sgd, obj, 1, seed=4)
+    rng = np.random.RandomState(4)
+    n, lr = len(Y), 1 / obj.smoothness(16)
+    if shuffle == "rows":
+        order = rng.permutation(n)
+        batches = [order[i : i + 16] for i in range(0, n, 16)]
+    else:
+        blocks = [np.arange(i, min(i + 16, n)) for i in range(0, n, 16)]
+        batches = [blocks[i] for i in rng.permutation(len(blocks))]
+    P, total = obj.init_params(), 0.0
+    for rows in batches:
+        value, grad = obj.value_and_grad(P, rows)
+        total += value * len(rows)
+        P = obj.project(P - lr * grad)
+    np.testing.assert_allclose(it.params, P, rtol=1e-12, atol=1e-14)
+    assert it.value == pytest.approx(total / n, rel=1e-12)
+    assert sorted(np.concatenate(batches)) == list(range(n))
+
+
+def test_running_objective_tracks_the_exact_one():
+    obj = make()
+    running = run(SGD(batch_size=16), obj, 30)
+    exact = run(SGD(batch_size=16, exact_objective=True), obj, 30)
+    # The same steps; only what is reported differs.
+    np.testing.assert_array_equal(running[-1].params, exact[-1].params)
+    # The running mean lags the exact value by part of an epoch of progress.
+    assert running[0].value > exact[0].value
+    assert running[-1].value == pytest.approx(exact[-1].value, rel=0.05)
 
 
 @pytest.mark.parametrize("optimizer", OPTIMIZERS, ids=OPT_IDS)
@@ -339,7 +380,8 @@ def test_get_optimizer_clones_an_instance():
 def test_clone_get_params_set_params():
     sgd = SGD(learning_rate=0.2, batch_size=32, momentum=0.9, nesterov=True, schedule="constant")
     assert sgd.get_params() == {"learning_rate": 0.2, "batch_size": 32, "momentum": 0.9,
-                                "nesterov": True, "schedule": "constant"}
+                                "nesterov": True, "schedule": "constant", "shuffle": "rows",
+                                "exact_objective": False}
     assert clone(sgd).get_params() == sgd.get_params()
     assert sgd.set_params(momentum=0.3) is sgd and sgd.momentum == 0.3
     assert GradientDescent().get_params() == {"learning_rate": "auto", "schedule": "auto"}

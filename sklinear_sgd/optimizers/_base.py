@@ -14,7 +14,9 @@ Attributes
 params : ndarray of shape (n_classes, n_features + 1)
     The parameters after the iteration (a copy).
 value : float
-    The objective at ``params``.
+    The objective at ``params``; for a minibatch epoch, by default, the
+    running mean over the epoch of the batches' objectives (see the
+    ``exact_objective`` parameter of the minibatch optimizers).
 state : dict
     A snapshot of the optimizer's state, plain data, enough to resume from here.
 info : dict

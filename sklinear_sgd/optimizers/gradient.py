@@ -33,14 +33,44 @@ def _step(objective, params, grad, rule, rule_state, lr):
     objective.project(params)
 
 
-def _descend(objective, params, state, max_iter, lr0, rule, batch_size, schedule):
+def _batches(n, batch_size, shuffle, rng):
+    """The minibatches of one epoch, ``(rows, size)`` pairs.
+
+    ``rows`` is an array of row indices or a slice: ``'rows'`` draws a fresh permutation of the rows; ``'batches'`` keeps
+    every batch a contiguous block of rows (a view of ``X``, no gather) and
+    draws only the order of the blocks.
+    """
+    starts = range(0, n, batch_size)
+    sizes = [min(batch_size, n - start) for start in starts]
+    if shuffle == "rows":
+        order = rng.permutation(n)
+        return [(order[start : start + size], size) for start, size in zip(starts, sizes)]
+    blocks = [(slice(start, start + size), size) for start, size in zip(starts, sizes)]
+    return [blocks[i] for i in rng.permutation(len(blocks))]
+
+
+def _descend(
+    objective,
+    params,
+    state,
+    max_iter,
+    lr0,
+    rule,
+    batch_size,
+    schedule,
+    shuffle="rows",
+    exact_objective=False,
+):
     """Yield one :class:`Iterate` per epoch of (mini)batch steps.
 
-    An epoch is ``ceil(n_samples / batch_size)`` steps over rows in a fresh
-    random order, or a single full-batch step when ``batch_size`` is None or at
-    least ``n_samples`` (then no random numbers are drawn, and the gradient at
-    the new point, computed with the objective reported for the epoch, serves
-    the next step).
+    An epoch is ``ceil(n_samples / batch_size)`` steps over batches drawn by
+    :func:`_batches`, or a single full-batch step when ``batch_size`` is None
+    or at least ``n_samples`` (then no random numbers are drawn, and the
+    gradient at the new point, computed with the objective reported for the
+    epoch, serves the next step). The objective reported for a minibatch
+    epoch is the running mean of the batches' objectives, each taken before
+    its step (free, as the step needs it), or with ``exact_objective`` the
+    objective on all rows after the epoch (one more pass over ``X``).
     """
     state = copy_state(state)
     # A state from another rule or schedule (warm start after a change of
@@ -62,12 +92,12 @@ def _descend(objective, params, state, max_iter, lr0, rule, batch_size, schedule
             _step(objective, params, grad, rule, state["rule"], lr)
             value, grad = objective.value_and_grad(params, proximal=True)
         else:
-            order = state["rng"].permutation(n)
-            for start in range(0, n, batch_size):
-                rows = order[start : start + batch_size]
-                grad = objective.value_and_grad(params, rows, proximal=True)[1]
+            total = 0.0
+            for rows, size in _batches(n, batch_size, shuffle, state["rng"]):
+                batch_value, grad = objective.value_and_grad(params, rows, proximal=True)
+                total += batch_value * size
                 _step(objective, params, grad, rule, state["rule"], lr)
-            value = objective.value(params)
+            value = objective.value(params) if exact_objective else total / n
         schedule.update(state["schedule"], value)
         state["n_iter"] += 1
         yield Iterate(params.copy(), value, copy_state(state), {"learning_rate": lr})
@@ -97,6 +127,8 @@ class _FirstOrder(BaseOptimizer):
             self._rule(),
             batch_size,
             self._schedule(objective, batch_size),
+            getattr(self, "shuffle", "rows"),
+            getattr(self, "exact_objective", False),
         )
 
     def _schedule(self, objective, batch_size):
@@ -213,6 +245,22 @@ class SGD(_FirstOrder):
         How the learning rate changes over the epochs; see
         :class:`GradientDescent`.
 
+    shuffle : {'rows', 'batches'}, default='rows'
+        How an epoch orders the rows. ``'rows'``: a fresh random permutation
+        of the rows every epoch, gathered batch by batch. ``'batches'``: the
+        batches are fixed contiguous blocks of rows, visited in a fresh random
+        order; no row is copied, which makes an epoch on large dense data
+        cheaper, but the batches are the same in every epoch, so the rows must
+        be in random order to begin with (shuffle them once, for instance with
+        :func:`sklearn.utils.shuffle`, if they are sorted by class). The user
+        guide shows what it costs in accuracy.
+    exact_objective : bool, default=False
+        The objective recorded for an epoch (``loss_curve_``, the stopping
+        rule, the learning-rate schedule). False: the running mean over the
+        epoch of the objective of each batch before its step, which costs
+        nothing. True: the objective on all rows after the epoch, which costs
+        one more forward pass over ``X``.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -231,6 +279,8 @@ class SGD(_FirstOrder):
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "nesterov": ["boolean"],
         "schedule": _SCHEDULE,
+        "shuffle": [StrOptions({"rows", "batches"})],
+        "exact_objective": ["boolean"],
     }
 
     def __init__(
@@ -240,12 +290,16 @@ class SGD(_FirstOrder):
         momentum=0.0,
         nesterov=False,
         schedule="auto",
+        shuffle="rows",
+        exact_objective=False,
     ):
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.momentum = momentum
         self.nesterov = nesterov
         self.schedule = schedule
+        self.shuffle = shuffle
+        self.exact_objective = exact_objective
 
     def _rule(self):
         return _updates.make_rule(self.momentum, self.nesterov)
@@ -277,6 +331,22 @@ class Adam(_FirstOrder):
         How the learning rate changes over the epochs; see
         :class:`GradientDescent`.
 
+    shuffle : {'rows', 'batches'}, default='rows'
+        How an epoch orders the rows. ``'rows'``: a fresh random permutation
+        of the rows every epoch, gathered batch by batch. ``'batches'``: the
+        batches are fixed contiguous blocks of rows, visited in a fresh random
+        order; no row is copied, which makes an epoch on large dense data
+        cheaper, but the batches are the same in every epoch, so the rows must
+        be in random order to begin with (shuffle them once, for instance with
+        :func:`sklearn.utils.shuffle`, if they are sorted by class). The user
+        guide shows what it costs in accuracy.
+    exact_objective : bool, default=False
+        The objective recorded for an epoch (``loss_curve_``, the stopping
+        rule, the learning-rate schedule). False: the running mean over the
+        epoch of the objective of each batch before its step, which costs
+        nothing. True: the objective on all rows after the epoch, which costs
+        one more forward pass over ``X``.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -296,6 +366,8 @@ class Adam(_FirstOrder):
         "beta2": [Interval(Real, 0, 1, closed="left")],
         "epsilon": _EPSILON,
         "schedule": _SCHEDULE,
+        "shuffle": [StrOptions({"rows", "batches"})],
+        "exact_objective": ["boolean"],
     }
 
     def __init__(
@@ -306,6 +378,8 @@ class Adam(_FirstOrder):
         beta2=0.999,
         epsilon=1e-8,
         schedule="auto",
+        shuffle="rows",
+        exact_objective=False,
     ):
         self.learning_rate = learning_rate
         self.batch_size = batch_size
@@ -313,6 +387,8 @@ class Adam(_FirstOrder):
         self.beta2 = beta2
         self.epsilon = epsilon
         self.schedule = schedule
+        self.shuffle = shuffle
+        self.exact_objective = exact_objective
 
     def _rule(self):
         return _updates.Adam(self.beta1, self.beta2, self.epsilon)
@@ -336,6 +412,22 @@ class RMSProp(_FirstOrder):
         How the learning rate changes over the epochs; see
         :class:`GradientDescent`.
 
+    shuffle : {'rows', 'batches'}, default='rows'
+        How an epoch orders the rows. ``'rows'``: a fresh random permutation
+        of the rows every epoch, gathered batch by batch. ``'batches'``: the
+        batches are fixed contiguous blocks of rows, visited in a fresh random
+        order; no row is copied, which makes an epoch on large dense data
+        cheaper, but the batches are the same in every epoch, so the rows must
+        be in random order to begin with (shuffle them once, for instance with
+        :func:`sklearn.utils.shuffle`, if they are sorted by class). The user
+        guide shows what it costs in accuracy.
+    exact_objective : bool, default=False
+        The objective recorded for an epoch (``loss_curve_``, the stopping
+        rule, the learning-rate schedule). False: the running mean over the
+        epoch of the objective of each batch before its step, which costs
+        nothing. True: the objective on all rows after the epoch, which costs
+        one more forward pass over ``X``.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -354,16 +446,27 @@ class RMSProp(_FirstOrder):
         "rho": [Interval(Real, 0, 1, closed="left")],
         "epsilon": _EPSILON,
         "schedule": _SCHEDULE,
+        "shuffle": [StrOptions({"rows", "batches"})],
+        "exact_objective": ["boolean"],
     }
 
     def __init__(
-        self, learning_rate=0.01, batch_size=256, rho=0.9, epsilon=1e-8, schedule="auto"
+        self,
+        learning_rate=0.01,
+        batch_size=256,
+        rho=0.9,
+        epsilon=1e-8,
+        schedule="auto",
+        shuffle="rows",
+        exact_objective=False,
     ):
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.rho = rho
         self.epsilon = epsilon
         self.schedule = schedule
+        self.shuffle = shuffle
+        self.exact_objective = exact_objective
 
     def _rule(self):
         return _updates.RMSProp(self.rho, self.epsilon)
@@ -385,6 +488,22 @@ class AdaGrad(_FirstOrder):
         How the learning rate changes over the epochs; see
         :class:`GradientDescent`.
 
+    shuffle : {'rows', 'batches'}, default='rows'
+        How an epoch orders the rows. ``'rows'``: a fresh random permutation
+        of the rows every epoch, gathered batch by batch. ``'batches'``: the
+        batches are fixed contiguous blocks of rows, visited in a fresh random
+        order; no row is copied, which makes an epoch on large dense data
+        cheaper, but the batches are the same in every epoch, so the rows must
+        be in random order to begin with (shuffle them once, for instance with
+        :func:`sklearn.utils.shuffle`, if they are sorted by class). The user
+        guide shows what it costs in accuracy.
+    exact_objective : bool, default=False
+        The objective recorded for an epoch (``loss_curve_``, the stopping
+        rule, the learning-rate schedule). False: the running mean over the
+        epoch of the objective of each batch before its step, which costs
+        nothing. True: the objective on all rows after the epoch, which costs
+        one more forward pass over ``X``.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -402,13 +521,25 @@ class AdaGrad(_FirstOrder):
         "batch_size": _BATCH_SIZE,
         "epsilon": _EPSILON,
         "schedule": _SCHEDULE,
+        "shuffle": [StrOptions({"rows", "batches"})],
+        "exact_objective": ["boolean"],
     }
 
-    def __init__(self, learning_rate=0.1, batch_size=256, epsilon=1e-8, schedule="auto"):
+    def __init__(
+        self,
+        learning_rate=0.1,
+        batch_size=256,
+        epsilon=1e-8,
+        schedule="auto",
+        shuffle="rows",
+        exact_objective=False,
+    ):
         self.learning_rate = learning_rate
         self.batch_size = batch_size
         self.epsilon = epsilon
         self.schedule = schedule
+        self.shuffle = shuffle
+        self.exact_objective = exact_objective
 
     def _rule(self):
         return _updates.AdaGrad(self.epsilon)
