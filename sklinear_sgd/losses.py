@@ -113,13 +113,14 @@ class MulticlassHinge:
         """
         _check_scores(scores, y)
         rows = np.arange(y.shape[0])
-        margins = scores - _label_scores(scores, y) + scores.dtype.type(self.margin)
+        # A handful of passes over the scores, in place on two buffers.
+        margins = scores - scores[rows, y][:, None]
+        margins += scores.dtype.type(self.margin)
         margins[rows, y] = 0
-        positive = margins > 0
-        per_sample = np.where(positive, margins, 0).sum(axis=1)
-        value = _weighted_mean(per_sample, sample_weight)
-        dscores = positive.astype(scores.dtype)
-        dscores[rows, y] = -positive.sum(axis=1)
+        np.maximum(margins, 0, out=margins)
+        value = _weighted_mean(margins.sum(axis=1), sample_weight)
+        dscores = np.sign(margins)  # 1 where a margin is violated, else 0
+        dscores[rows, y] = -dscores.sum(axis=1)
         _scale_rows(dscores, sample_weight)
         return float(value), dscores
 
@@ -194,12 +195,15 @@ class SoftmaxCrossEntropy:
         """
         _check_scores(scores, y)
         rows = np.arange(y.shape[0])
-        # exp(s - lse) is the softmax; computed in place on one buffer.
-        lse = logsumexp(scores)
-        per_sample = lse - scores[rows, y]
-        value = _weighted_mean(per_sample, sample_weight)
-        dscores = scores - lse[:, None]
+        # One exp: e = exp(s - max) gives both log(sum(e)) + max and the
+        # softmax e / sum(e), computed in place on one buffer.
+        top = scores.max(axis=1, keepdims=True)
+        dscores = np.subtract(scores, top)
         np.exp(dscores, out=dscores)
+        total = dscores.sum(axis=1, keepdims=True)
+        per_sample = np.log(total[:, 0]) + top[:, 0] - scores[rows, y]
+        value = _weighted_mean(per_sample, sample_weight)
+        dscores /= total
         dscores[rows, y] -= 1
         _scale_rows(dscores, sample_weight)
         return float(value), dscores

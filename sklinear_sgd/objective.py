@@ -13,8 +13,10 @@ __all__ = ["LinearObjective"]
 
 # Bytes of score buffer that one batched candidate evaluation may use.
 _CANDIDATE_BUFFER_BYTES = 32 * 2**20
-# Rows squared at once when computing the columns' second moments.
-_MOMENT_BLOCK_ROWS = 4096
+# Rows squared at once when computing the columns' second moments: a small
+# share of X (1/32), and at least 64 rows so that the loop stays short.
+_MOMENT_BLOCKS = 32
+_MOMENT_MIN_ROWS = 64
 
 
 def _norm(v):
@@ -294,13 +296,14 @@ class LinearObjective:
         if "moments" not in self._cache:
             sw = self.sample_weight
             total = np.zeros(self.n_features)
-            for start in range(0, self.n_samples, _MOMENT_BLOCK_ROWS):
-                block = self.X[start : start + _MOMENT_BLOCK_ROWS]
+            step = max(_MOMENT_MIN_ROWS, -(-self.n_samples // _MOMENT_BLOCKS))
+            for start in range(0, self.n_samples, step):
+                block = self.X[start : start + step]
                 squared = block.multiply(block) if sparse.issparse(block) else block * block
                 if sw is None:
                     total += np.asarray(squared.sum(axis=0), dtype=np.float64).ravel()
                 else:
-                    weights = sw[start : start + _MOMENT_BLOCK_ROWS].astype(np.float64)
+                    weights = sw[start : start + step].astype(np.float64)
                     total += np.asarray(squared.T @ weights, dtype=np.float64).ravel()
             norm = self.n_samples if sw is None else float(sw.sum())
             moments = np.append(total / norm, float(self.fit_intercept))

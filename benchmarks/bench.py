@@ -1,0 +1,456 @@
+"""Speed of sklinear_sgd against the hardware's floor and against its peers.
+
+Every figure is measured in this one process, side by side with its baseline,
+and reported as a ratio, because a shared machine's absolute speed drifts from
+minute to minute. Sections:
+
+a. an SGD epoch (both losses, dense float32 and float64, both shuffling modes)
+   against the two matrix products it cannot avoid, over permuted and over
+   contiguous rows, and against one read of ``X`` (``X.sum()``);
+b. the same on sparse CSR data against the sparse products;
+c. fit time and test accuracy against scikit-learn's SGDClassifier,
+   LogisticRegression and LinearSVC (and PyTorch when it is installed);
+d. random search: candidates per second against one batched product;
+e. a gradient descent iteration against the full-batch products;
+f. peak memory allocated during fit against the size of ``X``;
+g. how epoch time grows when n_samples or n_features doubles.
+
+Run ``python benchmarks/bench.py`` (CIFAR-shaped 20,000 x 3,072; several
+minutes) or ``--quick`` (small shapes, under a minute; CI runs it). With
+``--markdown FILE`` the tables are also written to FILE; the documentation
+includes ``benchmarks/results.md``, written by the full run.
+"""
+
+import argparse
+import gc
+import platform
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+import scipy
+import sklearn
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression, SGDClassifier
+from sklearn.svm import LinearSVC
+
+import sklinear_sgd
+from sklinear_sgd import SoftmaxClassifier, SVMClassifier
+from sklinear_sgd.losses import MulticlassHinge, SoftmaxCrossEntropy
+from sklinear_sgd.objective import LinearObjective
+from sklinear_sgd.optimizers import SGD, GradientDescent, RandomSearch
+from sklinear_sgd.penalties import L2
+
+CLASSES = {"svm": SVMClassifier, "softmax": SoftmaxClassifier}
+
+SIZES = {
+    # name: (n_train, n_test, n_features, n_classes, epochs, repeats,
+    #        sparse rows, sparse features, sparse classes, search rows, candidates)
+    "full": (20000, 4000, 3072, 10, 10, 3, 100000, 50000, 20, 2000, 1000),
+    "quick": (2000, 500, 512, 10, 5, 1, 10000, 5000, 20, 500, 200),
+}
+
+
+def best_of(fn, repeat):
+    """Smallest wall time of ``repeat`` calls (the least disturbed run)."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def quiet_fit(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+def cifar_shaped(n_samples, n_features, n_classes, seed=0, dtype=np.float32):
+    """Noisy class templates, like images flattened to rows (float32)."""
+    rng = np.random.default_rng(seed)
+    templates = rng.normal(size=(n_classes, n_features))
+    y = rng.integers(n_classes, size=n_samples)
+    X = 2.0 / np.sqrt(n_features) * templates[y] + rng.normal(size=(n_samples, n_features))
+    return X.astype(dtype), y
+
+
+def text_shaped(n_samples, n_features, n_classes, nnz_per_row=50, seed=0):
+    """CSR rows of about ``nnz_per_row`` tf-idf-like entries; a class's rows
+    favour its own block of words."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(n_classes, size=n_samples)
+    nnz = n_samples * nnz_per_row
+    block = n_features // n_classes
+    own = rng.random(nnz) < 0.3
+    rows = np.repeat(np.arange(n_samples), nnz_per_row)
+    cols = rng.integers(n_features, size=nnz)
+    cols[own] = y[rows[own]] * block + rng.integers(block, size=own.sum())
+    data = rng.exponential(size=nnz).astype(np.float32)
+    X = sparse.csr_matrix((data, (rows, cols)), shape=(n_samples, n_features))
+    X.sum_duplicates()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1))).ravel()
+    X = sparse.diags(1 / norms) @ X
+    return X.tocsr().astype(np.float32), y
+
+
+# -- the floors -----------------------------------------------------------------
+
+
+def floor_epoch(X, n_classes, batch_size, rng, permuted=True):
+    """The two products of a minibatch epoch and nothing else."""
+    W = np.zeros((n_classes, X.shape[1]), dtype=X.dtype)
+    n = X.shape[0]
+    order = rng.permutation(n) if permuted else None
+    for start in range(0, n, batch_size):
+        Xb = X[order[start : start + batch_size]] if permuted else X[start : start + batch_size]
+        S = Xb @ W.T
+        W -= (S.T @ Xb) * X.dtype.type(1e-6)
+
+
+def sparse_floor_epoch(X, n_classes, batch_size, rng):
+    """The sparse products of a minibatch epoch, ``W`` kept as ``(d, k)``
+    so that neither product copies it."""
+    WT = np.zeros((X.shape[1], n_classes), dtype=X.dtype)
+    order = rng.permutation(X.shape[0])
+    for start in range(0, X.shape[0], batch_size):
+        Xb = X[order[start : start + batch_size]]
+        S = Xb @ WT
+        WT -= (Xb.T @ S) * X.dtype.type(1e-6)
+
+
+def full_batch_floor(X, n_classes):
+    W = np.zeros((n_classes, X.shape[1]), dtype=X.dtype)
+    S = X @ W.T
+    return S.T @ X
+
+
+# -- our timings ----------------------------------------------------------------
+
+
+LOSSES = {"svm": MulticlassHinge, "softmax": SoftmaxCrossEntropy}
+
+
+def epoch_time(loss, X, y, optimizer, epochs, repeat, cls=None):
+    """Seconds per epoch (or iteration) of ``optimizer`` on the default objective.
+
+    Timed at the objective's level, as the optimizer sees it: the one-time
+    setup (the smoothness estimate behind ``learning_rate='auto'``) runs first
+    and is timed apart. With ``cls``, also the whole ``fit`` (validation and
+    setup included) divided by its epochs.
+    """
+    n_classes = int(y.max()) + 1
+
+    def objective():
+        return LinearObjective(X, y, n_classes, LOSSES[loss](), L2(1e-3))
+
+    def setup():
+        objective().smoothness(getattr(optimizer, "batch_size", None))
+
+    def run():
+        obj = objective()
+        obj.smoothness(getattr(optimizer, "batch_size", None))
+        state = optimizer.init_state(obj, 0)
+        start = time.perf_counter()
+        for _ in optimizer.iterate(obj, obj.init_params(), state, epochs):
+            pass
+        return time.perf_counter() - start
+
+    per_epoch = min(run() for _ in range(repeat)) / epochs
+    setup_time = best_of(setup, repeat)
+    whole = None
+    if cls is not None:
+        model = cls(optimizer=optimizer, max_iter=epochs, tol=None, random_state=0)
+        whole = best_of(lambda: quiet_fit(model, X, y), repeat) / epochs
+    return per_epoch, setup_time, whole
+
+
+# -- the sections ---------------------------------------------------------------
+
+
+class Report:
+    def __init__(self):
+        self.parts = []
+
+    def table(self, title, header, rows, note=None):
+        lines = [f"### {title}", ""]
+        if note:
+            lines += [note, ""]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "---|" * len(header))
+        for row in rows:
+            lines.append("| " + " | ".join(str(cell) for cell in row) + " |")
+        text = "\n".join(lines) + "\n"
+        print(text, flush=True)
+        self.parts.append(text)
+
+    def text(self):
+        return "\n".join(self.parts)
+
+
+def section_dense(report, size, rng):
+    n, _, d, k, epochs, repeat = size[:6]
+    rows = []
+    for dtype in (np.float32, np.float64):
+        X, y = cifar_shaped(n, d, k, dtype=dtype)
+        read = best_of(X.sum, repeat)
+        permuted = best_of(lambda: floor_epoch(X, k, 256, rng), repeat)
+        contiguous = best_of(lambda: floor_epoch(X, k, 256, rng, permuted=False), repeat)
+        for name, cls in CLASSES.items():
+            for shuffle, floor in (("rows", permuted), ("batches", contiguous)):
+                epoch, setup, whole = epoch_time(name, X, y, SGD(shuffle=shuffle), epochs,
+                                                 repeat, cls)
+                rows.append([np.dtype(dtype).name, name, shuffle, f"{read * 1e3:.1f}",
+                             f"{floor * 1e3:.1f}", f"{epoch * 1e3:.1f}",
+                             f"**{epoch / floor:.2f}**", f"{epoch / read:.1f}",
+                             f"{setup / floor:.1f}", f"{whole / floor:.2f}"])
+    report.table(
+        f"a. SGD epoch against the two-GEMM floor ({n:,} x {d:,}, {k} classes, batch 256)",
+        ["dtype", "loss", "shuffle", "X.sum() ms", "floor ms", "epoch ms", "epoch / floor",
+         "epoch / X.sum()", "setup / floor", "fit / epochs / floor"],
+        rows,
+        note="The floor is the two products over rows gathered by a fresh permutation "
+             "(shuffle 'rows') or over contiguous batches (shuffle 'batches'). 'epoch' is "
+             f"the mean of {epochs} epochs of `SGD(shuffle=...)` on the objective; 'setup' "
+             "the one-time smoothness estimate behind learning_rate='auto' (Lanczos, 24 "
+             f"passes over X); 'fit / epochs' a whole {epochs}-epoch `fit`, input validation "
+             "and setup included, divided by its epochs.",
+    )
+
+
+def section_sparse(report, size, rng):
+    n, d, k, repeat, epochs = size[6], size[7], size[8], size[5], size[4]
+    X, y = text_shaped(n, d, k)
+    floor = best_of(lambda: sparse_floor_epoch(X, k, 256, rng), repeat)
+    rows = []
+    for name, cls in CLASSES.items():
+        epoch, setup, whole = epoch_time(name, X, y, SGD(), epochs, repeat, cls)
+        rows.append([name, f"{floor * 1e3:.1f}", f"{epoch * 1e3:.1f}",
+                     f"**{epoch / floor:.2f}**", f"{setup / floor:.1f}", f"{whole / floor:.2f}"])
+    report.table(
+        f"b. SGD epoch on sparse CSR data ({n:,} x {d:,}, {X.nnz / n:.0f} non-zeros a "
+        f"row, {k} classes, batch 256)",
+        ["loss", "sparse floor ms", "epoch ms", "epoch / floor", "setup / floor",
+         "fit / epochs / floor"],
+        rows,
+        note="The floor is the two sparse products of every batch of permuted rows "
+             "(X_b @ W.T and X_b.T @ dS, W kept in the layout that needs no copy).",
+    )
+    return X, y
+
+
+def torch_rows(X_train, y_train, X_test, y_test, epochs):
+    try:
+        import torch
+    except ImportError:
+        return []
+    rows = []
+    Xt, yt = torch.from_numpy(X_train), torch.from_numpy(y_train.astype(np.int64))
+    for label, loss_fn in (("PyTorch Linear + MultiMarginLoss, SGD", torch.nn.MultiMarginLoss()),
+                           ("PyTorch Linear + CrossEntropyLoss, SGD",
+                            torch.nn.CrossEntropyLoss())):
+        torch.manual_seed(0)
+        model = torch.nn.Linear(X_train.shape[1], int(y_train.max()) + 1)
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, weight_decay=1e-3)
+        start = time.perf_counter()
+        for _ in range(epochs):
+            for idx in torch.randperm(len(yt)).split(256):
+                opt.zero_grad()
+                loss_fn(model(Xt[idx]), yt[idx]).backward()
+                opt.step()
+        seconds = time.perf_counter() - start
+        with torch.no_grad():
+            pred = model(torch.from_numpy(X_test)).argmax(1).numpy()
+        rows.append((label, seconds, float((pred == y_test).mean())))
+    return rows
+
+
+def section_peers(report, size, X_sparse, y_sparse):
+    n, n_test, d, k, epochs = size[:5]
+    X, y = cifar_shaped(n + n_test, d, k)
+    X_train, X_test, y_train, y_test = X[:n], X[n:], y[:n], y[n:]
+    models = [
+        ("SVMClassifier, SGD", SVMClassifier(max_iter=epochs, tol=None, random_state=0)),
+        ("SoftmaxClassifier, SGD", SoftmaxClassifier(max_iter=epochs, tol=None, random_state=0)),
+        ("SoftmaxClassifier, defaults (stops on tol)", SoftmaxClassifier(random_state=0)),
+        ("SGDClassifier hinge", SGDClassifier(max_iter=epochs, tol=None, random_state=0)),
+        ("SGDClassifier hinge, n_jobs=-1",
+         SGDClassifier(max_iter=epochs, tol=None, random_state=0, n_jobs=-1)),
+        ("SGDClassifier log_loss",
+         SGDClassifier(loss="log_loss", max_iter=epochs, tol=None, random_state=0)),
+        ("LogisticRegression (lbfgs, defaults)", LogisticRegression()),
+        ("LinearSVC crammer_singer", LinearSVC(multi_class="crammer_singer", random_state=0)),
+    ]
+    results = []
+    for label, model in models:
+        start = time.perf_counter()
+        quiet_fit(model, X_train, y_train)
+        results.append((label, time.perf_counter() - start, model.score(X_test, y_test)))
+    results += torch_rows(X_train, y_train, X_test, y_test, epochs)
+    base = {label: seconds for label, seconds, _ in results}
+    rows = [[label, f"{seconds:.2f}", f"{accuracy:.3f}",
+             f"{seconds / base['SVMClassifier, SGD']:.1f}",
+             f"{seconds / base['SoftmaxClassifier, SGD']:.1f}"]
+            for label, seconds, accuracy in results]
+    report.table(
+        f"c. Fit time and test accuracy, CIFAR-shaped float32 ({n:,} x {d:,} train, "
+        f"{n_test:,} test, {k} classes, {epochs} epochs for the SGD methods)",
+        ["model", "fit s", "test accuracy", "time / SVMClassifier", "time / Softmax"],
+        rows,
+    )
+
+    n_sp = X_sparse.shape[0]
+    cut = int(0.8 * n_sp)
+    sparse_models = [
+        ("SVMClassifier, SGD", SVMClassifier(max_iter=epochs, tol=None, random_state=0)),
+        ("SoftmaxClassifier, SGD", SoftmaxClassifier(max_iter=epochs, tol=None, random_state=0)),
+        ("SGDClassifier hinge", SGDClassifier(max_iter=epochs, tol=None, random_state=0)),
+        ("SGDClassifier log_loss",
+         SGDClassifier(loss="log_loss", max_iter=epochs, tol=None, random_state=0)),
+    ]
+    rows = []
+    for label, model in sparse_models:
+        start = time.perf_counter()
+        quiet_fit(model, X_sparse[:cut], y_sparse[:cut])
+        seconds = time.perf_counter() - start
+        rows.append([label, f"{seconds:.2f}",
+                     f"{model.score(X_sparse[cut:], y_sparse[cut:]):.3f}"])
+    report.table(
+        f"c. (sparse) Fit time and test accuracy on the sparse set ({cut:,} train rows, "
+        f"{epochs} epochs)",
+        ["model", "fit s", "test accuracy"],
+        rows,
+    )
+
+
+def section_random_search(report, size, repeat):
+    n, d, k = size[9], size[2], size[3]
+    candidates = size[10]
+    X, y = cifar_shaped(n, d, k)
+    Ws = np.random.default_rng(0).normal(size=(candidates * k, d)).astype(np.float32)
+    gemm = best_of(lambda: X @ Ws.T, repeat)
+    ours = best_of(lambda: quiet_fit(
+        SVMClassifier(optimizer=RandomSearch(), max_iter=candidates, random_state=0), X, y),
+        repeat)
+    report.table(
+        f"d. Random search, {candidates:,} candidates on {n:,} x {d:,} ({k} classes)",
+        ["batched GEMM s", "fit s", "candidates per s", "fit / GEMM"],
+        [[f"{gemm:.3f}", f"{ours:.3f}", f"{candidates / ours:,.0f}", f"{ours / gemm:.2f}"]],
+        note="The GEMM is X @ W.T for all candidates' weights stacked, the product "
+             "that every candidate's scores need.",
+    )
+
+
+def section_gd(report, size, rng):
+    n, _, d, k, epochs, repeat = size[:6]
+    X, y = cifar_shaped(n, d, k)
+    floor = best_of(lambda: full_batch_floor(X, k), repeat)
+    rows = []
+    for name, cls in CLASSES.items():
+        step, setup, whole = epoch_time(name, X, y, GradientDescent(), epochs, repeat, cls)
+        rows.append([name, f"{floor * 1e3:.1f}", f"{step * 1e3:.1f}",
+                     f"**{step / floor:.2f}**", f"{setup / floor:.1f}", f"{whole / floor:.2f}"])
+    report.table(
+        f"e. Gradient descent iteration against the full-batch products ({n:,} x {d:,})",
+        ["loss", "floor ms", "iteration ms", "iteration / floor", "setup / floor",
+         "fit / iterations / floor"],
+        rows,
+    )
+
+
+def peak_memory(fn):
+    gc.collect()
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def section_memory(report, size, X_sparse, y_sparse):
+    n, _, d, k, epochs = size[:5]
+    X, y = cifar_shaped(n, d, k)
+    rows = []
+    for data, Xm, ym, nbytes in (
+        ("dense float32", X, y, X.nbytes),
+        ("sparse CSR", X_sparse, y_sparse,
+         X_sparse.data.nbytes + X_sparse.indices.nbytes + X_sparse.indptr.nbytes),
+    ):
+        for name, cls in CLASSES.items():
+            for optimizer in ("sgd", "gd"):
+                peak = peak_memory(lambda: quiet_fit(
+                    cls(optimizer=optimizer, max_iter=2, tol=None, random_state=0), Xm, ym))
+                rows.append([data, name, optimizer, f"{nbytes / 2**20:.1f}",
+                             f"{peak / 2**20:.1f}", f"{peak / nbytes:.3f}"])
+    report.table(
+        "f. Peak memory allocated during fit against the size of X",
+        ["data", "loss", "optimizer", "X MiB", "peak MiB", "peak / X"],
+        rows,
+        note="tracemalloc's peak over the fit: every array numpy and scipy allocate, "
+             "X itself excluded (it exists before).",
+    )
+
+
+def section_scaling(report, size, repeat):
+    n, _, d, k, epochs = size[:5]
+    rows = []
+    for name, cls in CLASSES.items():
+        times = {}
+        for label, shape in (("base", (n, d)), ("2n", (2 * n, d)), ("2d", (n, 2 * d))):
+            X, y = cifar_shaped(*shape, k)
+            times[label] = epoch_time(name, X, y, SGD(), epochs, repeat)[0]
+        rows.append([name, f"{times['base'] * 1e3:.1f}", f"{times['2n'] * 1e3:.1f}",
+                     f"{times['2d'] * 1e3:.1f}", f"{times['2n'] / times['base']:.2f}",
+                     f"{times['2d'] / times['base']:.2f}"])
+    report.table(
+        f"g. Epoch time when the data double ({n:,} x {d:,} float32, SGD batch 256)",
+        ["loss", "base ms", "2 n_samples ms", "2 n_features ms", "ratio 2n", "ratio 2d"],
+        rows,
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small shapes, under a minute")
+    parser.add_argument("--markdown", metavar="FILE", help="also write the tables to FILE")
+    parser.add_argument("--sections", default="abcdefg",
+                        help="which sections to run, e.g. 'ac' (default: all)")
+    args = parser.parse_args(argv)
+    size = SIZES["quick" if args.quick else "full"]
+    rng = np.random.default_rng(0)
+    report = Report()
+    header = (f"sklinear_sgd {sklinear_sgd.__version__}, numpy {np.__version__}, scipy "
+              f"{scipy.__version__}, scikit-learn {sklearn.__version__}, Python "
+              f"{platform.python_version()}, {platform.machine()}; "
+              f"`python benchmarks/bench.py{' --quick' if args.quick else ''}`")
+    print(header + "\n")
+    report.parts.append(header + "\n")
+    X_sparse = y_sparse = None
+    if "a" in args.sections:
+        section_dense(report, size, rng)
+    if "b" in args.sections:
+        X_sparse, y_sparse = section_sparse(report, size, rng)
+    elif "c" in args.sections or "f" in args.sections:
+        X_sparse, y_sparse = text_shaped(size[6], size[7], size[8])
+    if "c" in args.sections:
+        section_peers(report, size, X_sparse, y_sparse)
+    if "d" in args.sections:
+        section_random_search(report, size, size[5])
+    if "e" in args.sections:
+        section_gd(report, size, rng)
+    if "f" in args.sections:
+        section_memory(report, size, X_sparse, y_sparse)
+    if "g" in args.sections:
+        section_scaling(report, size, size[5])
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(report.text())
+
+
+if __name__ == "__main__":
+    main()
