@@ -5,6 +5,7 @@ import copy
 import numpy as np
 import pytest
 from sklearn.base import clone
+from scipy import sparse
 
 from sklinear_sgd.losses import MulticlassHinge, SoftmaxCrossEntropy
 from sklinear_sgd.objective import LinearObjective
@@ -423,3 +424,28 @@ def test_invalid_hyperparameters_raise_at_init_state(optimizer, name):
     obj = make()
     with pytest.raises(ValueError, match=name):
         optimizer.init_state(obj, 0)
+
+
+@pytest.mark.parametrize("loss", [MulticlassHinge(), SoftmaxCrossEntropy()], ids=["hinge", "softmax"])
+@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("penalty", [L2(0.01), None], ids=["l2", "none"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_sparse_minibatch_steps_touch_columns_and_equal_dense_steps(
+    loss, n_classes, penalty, fit_intercept
+):
+    # On CSR data, plain SGD updates only the columns a batch touches (with the
+    # L2 shrinking as one scaling); the iterates must be the dense ones.
+    rng = np.random.default_rng(0)
+    X = sparse.random(300, 80, density=0.05, random_state=0, format="csr") * 3
+    y = rng.integers(n_classes, size=300)
+    sw = rng.uniform(0.5, 2, size=300)
+    penalty = penalty if penalty is not None else NoPenalty()
+    runs = []
+    for data in (X, X.toarray()):
+        obj = LinearObjective(data, y, n_classes, loss, penalty, fit_intercept=fit_intercept,
+                              sample_weight=sw)
+        assert obj.sparse == sparse.issparse(data)
+        runs.append(run(SGD(batch_size=32, learning_rate=0.5), obj, 5))
+    for lazy, dense in zip(*runs):
+        np.testing.assert_allclose(lazy.params, dense.params, rtol=1e-12, atol=1e-14)
+        assert lazy.value == pytest.approx(dense.value, rel=1e-12)

@@ -9,6 +9,8 @@ The learning rate of each epoch comes from the schedule.
 
 from numbers import Integral, Real
 
+import numpy as np
+
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from . import _updates
@@ -49,6 +51,53 @@ def _batches(n, batch_size, shuffle, rng):
     return [blocks[i] for i in rng.permutation(len(blocks))]
 
 
+def _sparse_plain_epoch(objective, params, batches, lr):
+    """Plain minibatch steps on sparse rows, each touching only its batch's columns.
+
+    The same steps as :func:`_step` with the plain rule and a smooth (L2)
+    penalty, ``W <- (1 - 2 lr l2) W - lr G`` with ``G`` the data term's
+    gradient, which is zero outside the batch's columns. For the epoch ``W`` is
+    held transposed (a column of ``W`` is then a contiguous row) and as
+    ``scale * V``: the shrinking multiplies ``scale``, the gradient updates the
+    touched rows of ``V``, and no step costs ``O(n_features)``. ``sum(V ** 2)``
+    is kept up to date from the touched rows, for the penalty in each batch's
+    objective. The projection, which these steps preserve up to rounding (the
+    data gradient is centered across classes), is applied once at the end.
+    Returns the sum over the batches of ``size * objective``.
+    """
+    l2 = objective.penalty.l2
+    shrink = 1.0 - 2.0 * lr * l2
+    V = np.ascontiguousarray(params[:, :-1].T)
+    intercept = params[:, -1].copy()
+    scale = 1.0
+    squares = float(np.sum(np.square(V, dtype=np.float64)))
+    total = 0.0
+    for rows, size in batches:
+        value, columns, grad, grad_intercept = objective.value_and_column_grad(
+            V, intercept, rows, scale
+        )
+        total += (value + l2 * scale**2 * squares) * size
+        before = V[columns]
+        scale *= shrink
+        if not 1e-6 < abs(scale) < 1e6:  # fold the scale into V
+            V *= V.dtype.type(scale)
+            before *= before.dtype.type(scale)
+            squares *= scale**2
+            scale = 1.0
+        after = before - grad * grad.dtype.type(lr / scale)
+        V[columns] = after
+        intercept -= grad_intercept * grad_intercept.dtype.type(lr)
+        squares += float(
+            np.sum(np.square(after, dtype=np.float64))
+            - np.sum(np.square(before, dtype=np.float64))
+        )
+    params[:, :-1] = V.T
+    params[:, :-1] *= params.dtype.type(scale)
+    params[:, -1] = intercept
+    objective.project(params)
+    return total
+
+
 def _descend(
     objective,
     params,
@@ -83,6 +132,7 @@ def _descend(
     params = params.copy()
     n = objective.n_samples
     full = batch_size is None or batch_size >= n
+    lazy = objective.sparse and type(rule) is _updates.Plain and objective.penalty.smooth
     grad = None
     for _ in range(max_iter):
         lr = lr0 * schedule.multiplier(state["schedule"], state["n_iter"])
@@ -92,11 +142,15 @@ def _descend(
             _step(objective, params, grad, rule, state["rule"], lr)
             value, grad = objective.value_and_grad(params, proximal=True)
         else:
-            total = 0.0
-            for rows, size in _batches(n, batch_size, shuffle, state["rng"]):
-                batch_value, grad = objective.value_and_grad(params, rows, proximal=True)
-                total += batch_value * size
-                _step(objective, params, grad, rule, state["rule"], lr)
+            batches = _batches(n, batch_size, shuffle, state["rng"])
+            if lazy:
+                total = _sparse_plain_epoch(objective, params, batches, lr)
+            else:
+                total = 0.0
+                for rows, size in batches:
+                    batch_value, grad = objective.value_and_grad(params, rows, proximal=True)
+                    total += batch_value * size
+                    _step(objective, params, grad, rule, state["rule"], lr)
             value = objective.value(params) if exact_objective else total / n
         schedule.update(state["schedule"], value)
         state["n_iter"] += 1
