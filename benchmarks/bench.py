@@ -13,7 +13,8 @@ c. fit time and test accuracy against scikit-learn's SGDClassifier,
 d. random search: candidates per second against one batched product;
 e. a gradient descent iteration against the full-batch products;
 f. peak memory allocated during fit against the size of ``X``;
-g. how epoch time grows when n_samples or n_features doubles.
+g. how epoch time grows when n_samples or n_features doubles;
+h. what the cheaper shuffling mode costs in objective and accuracy.
 
 Run ``python benchmarks/bench.py`` (CIFAR-shaped 20,000 x 3,072; several
 minutes) or ``--quick`` (small shapes, under a minute; CI runs it). With
@@ -231,6 +232,33 @@ def section_dense(report, size, rng):
     )
 
 
+def section_shuffle_cost(report, size):
+    """Accuracy and objective after the same epochs, per shuffling mode."""
+    n, n_test, d, k, epochs = size[:5]
+    X, y = cifar_shaped(n + n_test, d, k, seed=1)
+    X_train, X_test, y_train, y_test = X[:n], X[n:], y[:n], y[n:]
+    by_class = np.argsort(y_train, kind="stable")
+    rows = []
+    for order, index in (("random", np.arange(n)), ("sorted by class", by_class)):
+        Xo, yo = X_train[index], y_train[index]
+        for name, cls in CLASSES.items():
+            for shuffle in ("rows", "batches"):
+                model = cls(optimizer=SGD(shuffle=shuffle), max_iter=epochs, tol=None,
+                            random_state=0)
+                quiet_fit(model, Xo, yo)
+                rows.append([order, name, shuffle, f"{model.objective(Xo, yo):.4f}",
+                             f"{model.score(X_test, y_test):.3f}"])
+    report.table(
+        f"h. What shuffle='batches' costs: objective and test accuracy after {epochs} epochs "
+        f"({n:,} x {d:,} float32)",
+        ["row order", "loss", "shuffle", "training objective", "test accuracy"],
+        rows,
+        note="The same training rows twice: in random order, and sorted by class (the "
+             "worst case for fixed contiguous batches, each of which then holds one or two "
+             "classes). The training objective is the exact one, on all rows.",
+    )
+
+
 def section_sparse(report, size, rng):
     n, d, k, repeat, epochs = size[6], size[7], size[8], size[5], size[4]
     X, y = text_shaped(n, d, k)
@@ -427,7 +455,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small shapes, under a minute")
     parser.add_argument("--markdown", metavar="FILE", help="also write the tables to FILE")
-    parser.add_argument("--sections", default="abcdefg",
+    parser.add_argument("--sections", default="ahbcdefg",
                         help="which sections to run, e.g. 'ac' (default: all)")
     args = parser.parse_args(argv)
     size = SIZES["quick" if args.quick else "full"]
@@ -442,6 +470,8 @@ def main(argv=None):
     X_sparse = y_sparse = None
     if "a" in args.sections:
         section_dense(report, size, rng)
+    if "h" in args.sections:
+        section_shuffle_cost(report, size)
     if "b" in args.sections:
         X_sparse, y_sparse = section_sparse(report, size, rng)
     elif "c" in args.sections or "f" in args.sections:
