@@ -13,7 +13,14 @@ __all__ = ["L1", "L2", "ElasticNet", "NoPenalty", "make_penalty", "PENALTIES"]
 
 
 def _sum_squares(W):
-    return np.sum(np.square(W, dtype=np.float64), axis=(-2, -1))
+    # einsum reads W once, without a squared (or upcast) copy; it accumulates
+    # in W's dtype, which is the precision of the scores as well. Only if that
+    # overflows (float32 beyond 3e38) is it redone in float64.
+    total = np.einsum("...ij,...ij->...", W, W)
+    if W.dtype != np.float64 and not np.all(np.isfinite(total)):
+        W = W.astype(np.float64)
+        total = np.einsum("...ij,...ij->...", W, W)
+    return total.astype(np.float64)
 
 
 def _sum_abs(W):
