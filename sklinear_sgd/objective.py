@@ -221,7 +221,7 @@ class LinearObjective:
         return float(value + self.penalty.value(W)), grad
 
     @property
-    def sparse(self):
+    def is_sparse(self):
         """Whether ``X`` is a sparse matrix (then :meth:`value_and_column_grad`
         gives minibatch gradients on the touched columns only)."""
         return sparse.issparse(self.X)

@@ -444,7 +444,7 @@ def test_sparse_minibatch_steps_touch_columns_and_equal_dense_steps(
     for data in (X, X.toarray()):
         obj = LinearObjective(data, y, n_classes, loss, penalty, fit_intercept=fit_intercept,
                               sample_weight=sw)
-        assert obj.sparse == sparse.issparse(data)
+        assert obj.is_sparse == sparse.issparse(data)
         runs.append(run(SGD(batch_size=32, learning_rate=0.5), obj, 5))
     for lazy, dense in zip(*runs):
         np.testing.assert_allclose(lazy.params, dense.params, rtol=1e-12, atol=1e-14)

@@ -10,7 +10,6 @@ The learning rate of each epoch comes from the schedule.
 from numbers import Integral, Real
 
 import numpy as np
-
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from . import _updates
@@ -38,9 +37,9 @@ def _step(objective, params, grad, rule, rule_state, lr):
 def _batches(n, batch_size, shuffle, rng):
     """The minibatches of one epoch, ``(rows, size)`` pairs.
 
-    ``rows`` is an array of row indices or a slice: ``'rows'`` draws a fresh permutation of the rows; ``'batches'`` keeps
-    every batch a contiguous block of rows (a view of ``X``, no gather) and
-    draws only the order of the blocks.
+    ``rows`` is an array of row indices or a slice: ``'rows'`` draws a fresh
+    permutation of the rows; ``'batches'`` keeps every batch a contiguous block
+    of rows (a view of ``X``, no gather) and draws only the order of the blocks.
     """
     starts = range(0, n, batch_size)
     sizes = [min(batch_size, n - start) for start in starts]
@@ -132,7 +131,7 @@ def _descend(
     params = params.copy()
     n = objective.n_samples
     full = batch_size is None or batch_size >= n
-    lazy = objective.sparse and type(rule) is _updates.Plain and objective.penalty.smooth
+    lazy = objective.is_sparse and type(rule) is _updates.Plain and objective.penalty.smooth
     grad = None
     for _ in range(max_iter):
         lr = lr0 * schedule.multiplier(state["schedule"], state["n_iter"])
@@ -298,7 +297,6 @@ class SGD(_FirstOrder):
     schedule : str or schedule instance, default='auto'
         How the learning rate changes over the epochs; see
         :class:`GradientDescent`.
-
     shuffle : {'rows', 'batches'}, default='rows'
         How an epoch orders the rows. ``'rows'``: a fresh random permutation
         of the rows every epoch, gathered batch by batch. ``'batches'``: the
@@ -306,8 +304,8 @@ class SGD(_FirstOrder):
         order; no row is copied, which makes an epoch on large dense data
         cheaper, but the batches are the same in every epoch, so the rows must
         be in random order to begin with (shuffle them once, for instance with
-        :func:`sklearn.utils.shuffle`, if they are sorted by class). The user
-        guide shows what it costs in accuracy.
+        :func:`sklearn.utils.shuffle`, if they are sorted by class). The
+        documentation's performance page shows what it costs in accuracy.
     exact_objective : bool, default=False
         The objective recorded for an epoch (``loss_curve_``, the stopping
         rule, the learning-rate schedule). False: the running mean over the
@@ -384,7 +382,6 @@ class Adam(_FirstOrder):
     schedule : str or schedule instance, default='auto'
         How the learning rate changes over the epochs; see
         :class:`GradientDescent`.
-
     shuffle : {'rows', 'batches'}, default='rows'
         How an epoch orders the rows. ``'rows'``: a fresh random permutation
         of the rows every epoch, gathered batch by batch. ``'batches'``: the
@@ -392,8 +389,8 @@ class Adam(_FirstOrder):
         order; no row is copied, which makes an epoch on large dense data
         cheaper, but the batches are the same in every epoch, so the rows must
         be in random order to begin with (shuffle them once, for instance with
-        :func:`sklearn.utils.shuffle`, if they are sorted by class). The user
-        guide shows what it costs in accuracy.
+        :func:`sklearn.utils.shuffle`, if they are sorted by class). The
+        documentation's performance page shows what it costs in accuracy.
     exact_objective : bool, default=False
         The objective recorded for an epoch (``loss_curve_``, the stopping
         rule, the learning-rate schedule). False: the running mean over the
@@ -465,7 +462,6 @@ class RMSProp(_FirstOrder):
     schedule : str or schedule instance, default='auto'
         How the learning rate changes over the epochs; see
         :class:`GradientDescent`.
-
     shuffle : {'rows', 'batches'}, default='rows'
         How an epoch orders the rows. ``'rows'``: a fresh random permutation
         of the rows every epoch, gathered batch by batch. ``'batches'``: the
@@ -473,8 +469,8 @@ class RMSProp(_FirstOrder):
         order; no row is copied, which makes an epoch on large dense data
         cheaper, but the batches are the same in every epoch, so the rows must
         be in random order to begin with (shuffle them once, for instance with
-        :func:`sklearn.utils.shuffle`, if they are sorted by class). The user
-        guide shows what it costs in accuracy.
+        :func:`sklearn.utils.shuffle`, if they are sorted by class). The
+        documentation's performance page shows what it costs in accuracy.
     exact_objective : bool, default=False
         The objective recorded for an epoch (``loss_curve_``, the stopping
         rule, the learning-rate schedule). False: the running mean over the
@@ -541,7 +537,6 @@ class AdaGrad(_FirstOrder):
     schedule : str or schedule instance, default='auto'
         How the learning rate changes over the epochs; see
         :class:`GradientDescent`.
-
     shuffle : {'rows', 'batches'}, default='rows'
         How an epoch orders the rows. ``'rows'``: a fresh random permutation
         of the rows every epoch, gathered batch by batch. ``'batches'``: the
@@ -549,8 +544,8 @@ class AdaGrad(_FirstOrder):
         order; no row is copied, which makes an epoch on large dense data
         cheaper, but the batches are the same in every epoch, so the rows must
         be in random order to begin with (shuffle them once, for instance with
-        :func:`sklearn.utils.shuffle`, if they are sorted by class). The user
-        guide shows what it costs in accuracy.
+        :func:`sklearn.utils.shuffle`, if they are sorted by class). The
+        documentation's performance page shows what it costs in accuracy.
     exact_objective : bool, default=False
         The objective recorded for an epoch (``loss_curve_``, the stopping
         rule, the learning-rate schedule). False: the running mean over the
