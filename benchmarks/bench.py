@@ -330,8 +330,7 @@ def section_peers(report, size, X_sparse, y_sparse):
     results += torch_rows(X_train, y_train, X_test, y_test, epochs)
     # Time to accuracy: the shortest default SoftmaxClassifier fit (setup
     # included) that matches LogisticRegression's test accuracy.
-    target = dict((label, acc) for label, _, acc in results)[
-        "LogisticRegression (lbfgs, defaults)"]
+    target = {label: acc for label, _, acc in results}["LogisticRegression (lbfgs, defaults)"]
     for max_iter in (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64):
         model = SoftmaxClassifier(max_iter=max_iter, random_state=0)
         start = time.perf_counter()

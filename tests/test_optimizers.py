@@ -4,8 +4,8 @@ import copy
 
 import numpy as np
 import pytest
-from sklearn.base import clone
 from scipy import sparse
+from sklearn.base import clone
 
 from sklinear_sgd.losses import MulticlassHinge, SoftmaxCrossEntropy
 from sklinear_sgd.objective import LinearObjective
