@@ -11,8 +11,8 @@ Options: ``--port N`` (default 0, a free port), ``--open`` (open the default
 browser), ``--host ADDRESS`` (default ``127.0.0.1``; any other address exposes
 the demo to the network and prints a warning), ``--verbose`` (log requests).
 
-Endpoints
----------
+**Endpoints.** All answer with JSON except the page's three files.
+
 ``GET /``, ``GET /demo.css``, ``GET /demo.js``
     The page. No other path is served (404).
 ``GET /api/options``

@@ -33,7 +33,7 @@ CLASSES = np.array([0, 1, 2])
 #: The square of the plane that the page shows, ``[-LIMIT, LIMIT]`` on both axes.
 LIMIT = 5.0
 #: Cells per side of the grid of decision regions.
-GRID = 100
+GRID = 160
 #: Most points a session may hold.
 MAX_POINTS = 2000
 #: Most sessions kept at once; the least recently used one goes first.

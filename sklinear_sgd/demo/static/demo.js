@@ -29,32 +29,53 @@
     return data;
   }
 
-  // Requests run one after the other, so that the view always follows them.
+  // Requests run one after the other, so that the view always follows them;
+  // the body's data-pending attribute counts those not yet answered.
+  let pending = 0;
+
+  function setPending(change) {
+    pending += change;
+    document.body.dataset.pending = String(pending);
+  }
+
   function call(path, body) {
+    setPending(+1);
     const run = async () => {
-      if (!view) return null;
       try {
-        const data = await post(path, Object.assign({ session: view.session }, body));
-        showMessage("");
-        render(data);
-        return data;
-      } catch (error) {
-        if (error.status === 404 && /session/i.test(error.message)) {
-          await newSession();
-          showMessage("The session had expired; a new one was started.");
-        } else {
-          showMessage(error.message);
-        }
-        return null;
+        return await send(path, body);
+      } finally {
+        setPending(-1);
       }
     };
     queue = queue.then(run, run);
     return queue;
   }
 
+  async function send(path, body) {
+    if (!view) return null;
+    try {
+      const data = await post(path, Object.assign({ session: view.session }, body));
+      showMessage("");
+      render(data);
+      return data;
+    } catch (error) {
+      if (error.status === 404 && /session/i.test(error.message)) {
+        await newSession();
+        showMessage("The session had expired; a new one was started.");
+      } else {
+        showMessage(error.message);
+      }
+      return null;
+    }
+  }
+
   async function newSession() {
     const preset = $("preset").value || "separable";
-    const created = await post("/api/session", { preset });
+    const body = { preset };
+    // ?seed=N in the address makes the first weights reproducible.
+    const seed = new URLSearchParams(window.location.search).get("seed");
+    if (seed !== null && /^\d{1,9}$/.test(seed)) body.seed = Number(seed);
+    const created = await post("/api/session", body);
     render(await post("/api/config", Object.assign({ session: created.session }, settings())));
   }
 
@@ -94,15 +115,17 @@
     call("/api/config", settings());
   }
 
+  let loopId = 0;
+
   function setRunning(on) {
     running = on;
     $("run").textContent = on ? "Pause" : "Run";
     $("run").classList.toggle("running", on);
-    if (on) loop();
+    if (on) loop(++loopId);
   }
 
-  async function loop() {
-    while (running) {
+  async function loop(id) {
+    while (running && id === loopId) {
       const data = await call("/api/step", { steps: 1 });
       if (!data) {
         setRunning(false);
@@ -292,6 +315,7 @@
 
   function render(data) {
     view = data;
+    document.body.dataset.session = view.session;
     drawPlot();
     drawCurve();
     for (let k = 0; k < 3; k++) {
