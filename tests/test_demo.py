@@ -32,7 +32,11 @@ def server():
 def request(server, method, path, body=None, headers=None, raw=None):
     """Send one request; return the status and the decoded JSON (or the bytes)."""
     conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
-    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+    data = (
+        raw
+        if raw is not None
+        else (None if body is None else json.dumps(body).encode())
+    )
     all_headers = {"Content-Type": "application/json"} if data is not None else {}
     all_headers.update(headers or {})
     conn.request(method, path, body=data, headers=all_headers)
@@ -59,7 +63,7 @@ def new_session(server, **body):
 
 def test_page_and_its_files_are_served_and_load_nothing_from_outside(server):
     status, html = request(server, "GET", "/")
-    assert status == 200 and b"<canvas id=\"plot\"" in html
+    assert status == 200 and b'<canvas id="plot"' in html
     for path, kind in (("/demo.js", "javascript"), ("/demo.css", "css")):
         conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
         conn.request("GET", path)
@@ -109,8 +113,11 @@ def test_host_header_must_name_the_server(server):
 @pytest.mark.parametrize("optimizer", ["gd", "sgd"])
 def test_a_step_lowers_the_loss_on_a_separable_preset(server, loss, optimizer):
     view = new_session(server, preset="separable")
-    view = post(server, "/api/config", {"session": view["session"], "loss": loss,
-                                        "optimizer": optimizer})
+    view = post(
+        server,
+        "/api/config",
+        {"session": view["session"], "loss": loss, "optimizer": optimizer},
+    )
     before = view["objective"]
     assert view["curve"] == [before] and view["steps"] == 0
     after = post(server, "/api/step", {"session": view["session"]})
@@ -123,8 +130,11 @@ def test_a_step_lowers_the_loss_on_a_separable_preset(server, loss, optimizer):
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_every_optimizer_takes_steps(server, name):
     view = new_session(server)
-    view = post(server, "/api/config", {"session": view["session"], "loss": "softmax",
-                                        "optimizer": name})
+    view = post(
+        server,
+        "/api/config",
+        {"session": view["session"], "loss": "softmax", "optimizer": name},
+    )
     after = post(server, "/api/step", {"session": view["session"], "steps": 5})
     assert after["steps"] == 5 and len(after["curve"]) == 6
     assert np.isfinite(after["objective"])
@@ -140,7 +150,9 @@ def test_numbers_are_the_estimators(server):
     post(server, "/api/config", {"session": sid, "alpha": 0.1, "margin": 2.0})
     view = post(server, "/api/step", {"session": sid, "steps": 3})
     X, y = make_preset("overlapping")
-    clf = SVMClassifier(margin=2.0, alpha=0.1).fit(X, y)  # then given the demo's weights
+    clf = SVMClassifier(margin=2.0, alpha=0.1).fit(
+        X, y
+    )  # then given the demo's weights
     clf.coef_, clf.intercept_ = np.array(view["coef"]), np.array(view["intercept"])
     assert_allclose(view["objective"], clf.objective(X, y), rtol=1e-12)
     scores = clf.decision_function(X)
@@ -153,7 +165,9 @@ def test_numbers_are_the_estimators(server):
     axis = np.linspace(-limit, limit, size)
     gx, gy = np.meshgrid(axis, axis[::-1])
     expected = clf.predict(np.c_[gx.ravel(), gy.ravel()])
-    assert np.array(list(view["grid"]["regions"]), dtype=int).tolist() == expected.tolist()
+    assert (
+        np.array(list(view["grid"]["regions"]), dtype=int).tolist() == expected.tolist()
+    )
 
 
 def test_softmax_view_carries_probabilities(server):
@@ -177,17 +191,29 @@ def test_per_sample_losses_are_each_rows_loss(loss):
 
 def test_edited_weights_move_the_regions_and_training_resumes_from_them(server):
     sid = new_session(server)["session"]
-    view = post(server, "/api/weights", {"session": sid, "coef": [[0, 0], [0, 0], [0, 0]],
-                                         "intercept": [0, 0, 5]})
+    view = post(
+        server,
+        "/api/weights",
+        {"session": sid, "coef": [[0, 0], [0, 0], [0, 0]], "intercept": [0, 0, 5]},
+    )
     assert set(view["grid"]["regions"]) == {"2"}
     assert view["curve"] == [view["objective"]]
-    view = post(server, "/api/weights", {"session": sid, "coef": [[-1, 0], [1, 0], [0, 1]],
-                                         "intercept": [0, 0, 0]})
+    view = post(
+        server,
+        "/api/weights",
+        {"session": sid, "coef": [[-1, 0], [1, 0], [0, 1]], "intercept": [0, 0, 0]},
+    )
     regions = view["grid"]["regions"]
     size = view["grid"]["size"]
-    assert regions[size // 2 * size] == "0" and regions[size // 2 * size + size - 1] == "1"
+    assert (
+        regions[size // 2 * size] == "0" and regions[size // 2 * size + size - 1] == "1"
+    )
     assert regions[size // 2] == "2"
-    post(server, "/api/config", {"session": sid, "optimizer": "gd", "learning_rate": 1e-6})
+    post(
+        server,
+        "/api/config",
+        {"session": sid, "optimizer": "gd", "learning_rate": 1e-6},
+    )
     after = post(server, "/api/step", {"session": sid})
     # A tiny step from the typed weights stays next to them, once centred
     # across classes as the optimizers keep them (the regions do not change).
@@ -198,7 +224,9 @@ def test_edited_weights_move_the_regions_and_training_resumes_from_them(server):
 def test_points_and_presets(server):
     sid = new_session(server, preset="empty")["session"]
     view = post(server, "/api/state", {"session": sid})
-    assert view["objective"] is None and view["curve"] == [] and view["points"]["x"] == []
+    assert (
+        view["objective"] is None and view["curve"] == [] and view["points"]["x"] == []
+    )
     status, data = request(server, "POST", "/api/step", {"session": sid})
     assert status == 400 and "no points" in data["error"]
     view = post(server, "/api/points", {"session": sid, "x": 1.5, "y": -2, "label": 2})
@@ -234,10 +262,22 @@ BAD = [
     ("/api/points", {"x": 9, "y": 0, "label": 0}, "'x'"),
     ("/api/points", {"x": 0, "y": 0, "label": 3}, "label"),
     ("/api/points", {"x": 0, "label": 0}, "'y' is missing"),
-    ("/api/points", {"x": "__import__('os')", "y": 0, "label": 0}, "'x' must be a number"),
+    (
+        "/api/points",
+        {"x": "__import__('os')", "y": 0, "label": 0},
+        "'x' must be a number",
+    ),
     ("/api/weights", {"coef": [[1, 2], [3, 4]], "intercept": [0, 0, 0]}, "shape"),
-    ("/api/weights", {"coef": [[1, 2], [3, 4], [5, "6"]], "intercept": [0, 0, 0]}, "numbers"),
-    ("/api/weights", {"coef": [[1, 2], [3, 4], [5, 6]], "intercept": [0, 0, 1e9]}, "finite"),
+    (
+        "/api/weights",
+        {"coef": [[1, 2], [3, 4], [5, "6"]], "intercept": [0, 0, 0]},
+        "numbers",
+    ),
+    (
+        "/api/weights",
+        {"coef": [[1, 2], [3, 4], [5, 6]], "intercept": [0, 0, 1e9]},
+        "finite",
+    ),
     ("/api/weights", {"intercept": [0, 0, 0]}, "'coef' is missing"),
     ("/api/reset", {"preset": "../../etc/passwd"}, "preset"),
 ]
@@ -252,8 +292,9 @@ def session(server):
 
 
 @pytest.mark.parametrize("path, body, word", BAD)
-def test_bad_requests_get_400_with_a_message_and_change_nothing(server, session, path,
-                                                                  body, word):
+def test_bad_requests_get_400_with_a_message_and_change_nothing(
+    server, session, path, body, word
+):
     sid, before = session
     status, data = request(server, "POST", path, {"session": sid, **body})
     assert status == 400
@@ -273,7 +314,9 @@ def test_bad_requests_get_400_with_a_message_and_change_nothing(server, session,
 )
 def test_malformed_bodies_get_400(server, session, raw, word):
     sid, before = session
-    status, data = request(server, "POST", "/api/points", raw=raw.replace(b"%s", sid.encode()))
+    status, data = request(
+        server, "POST", "/api/points", raw=raw.replace(b"%s", sid.encode())
+    )
     assert status == 400 and word in data["error"]
     assert post(server, "/api/state", {"session": sid}) == before
 
@@ -285,8 +328,17 @@ def test_failed_step_changes_nothing(server, session):
     assert status == 400 and "LBFGS needs a differentiable objective" in data["error"]
     assert post(server, "/api/state", {"session": sid}) == before
     # A learning rate far too large diverges: also refused, also without a trace.
-    before = post(server, "/api/config", {"session": sid, "optimizer": "gd", "loss": "softmax",
-                                          "learning_rate": 100, "alpha": 100})
+    before = post(
+        server,
+        "/api/config",
+        {
+            "session": sid,
+            "optimizer": "gd",
+            "loss": "softmax",
+            "learning_rate": 100,
+            "alpha": 100,
+        },
+    )
     status, data = request(server, "POST", "/api/step", {"session": sid, "steps": 50})
     assert status == 400 and "diverged" in data["error"]
     assert post(server, "/api/state", {"session": sid}) == before
@@ -294,8 +346,9 @@ def test_failed_step_changes_nothing(server, session):
 
 def test_wrong_method_type_size_session_and_endpoint(server, session):
     sid, before = session
-    status, data = request(server, "POST", "/api/step", raw=b"{}",
-                           headers={"Content-Type": "text/plain"})
+    status, data = request(
+        server, "POST", "/api/step", raw=b"{}", headers={"Content-Type": "text/plain"}
+    )
     assert status == 400 and "application/json" in data["error"]
     status, data = request(server, "POST", "/api/step", raw=b" " * (300 * 1024))
     assert status == 413 and "at most" in data["error"]
@@ -314,11 +367,16 @@ def test_point_cap(server):
     sid = new_session(server)["session"]
     _, session = server.sessions.get({"session": sid})
     with session.lock:  # fill it up directly: two thousand requests would be slow
-        session.X, session.y = np.zeros((MAX_POINTS, 2)), np.zeros(MAX_POINTS, dtype=int)
-    status, data = request(server, "POST", "/api/points",
-                           {"session": sid, "x": 0, "y": 0, "label": 1})
+        session.X, session.y = np.zeros((MAX_POINTS, 2)), np.zeros(
+            MAX_POINTS, dtype=int
+        )
+    status, data = request(
+        server, "POST", "/api/points", {"session": sid, "x": 0, "y": 0, "label": 1}
+    )
     assert status == 400 and f"at most {MAX_POINTS} points" in data["error"]
-    assert len(post(server, "/api/state", {"session": sid})["points"]["x"]) == MAX_POINTS
+    assert (
+        len(post(server, "/api/state", {"session": sid})["points"]["x"]) == MAX_POINTS
+    )
 
 
 # -- sessions -------------------------------------------------------------------------
@@ -354,8 +412,10 @@ def test_sessions_are_bounded_and_the_least_recently_used_goes(monkeypatch):
 def test_concurrent_requests_on_one_session_all_count(server):
     sid = new_session(server)["session"]
     post(server, "/api/config", {"session": sid, "optimizer": "sgd"})
-    threads = [threading.Thread(target=post, args=(server, "/api/step", {"session": sid}))
-               for _ in range(6)]
+    threads = [
+        threading.Thread(target=post, args=(server, "/api/step", {"session": sid}))
+        for _ in range(6)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -370,7 +430,9 @@ def test_concurrent_requests_on_one_session_all_count(server):
 def test_command_line_starts_a_loopback_server_and_prints_its_address():
     proc = subprocess.Popen(
         [sys.executable, "-m", "sklinear_sgd", "demo"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         line = proc.stdout.readline()
@@ -395,7 +457,9 @@ def test_command_line_warns_off_loopback_and_checks_the_port(capsys):
     assert "--port must be in [0, 65535]" in capsys.readouterr().err
     proc = subprocess.Popen(
         [sys.executable, "-m", "sklinear_sgd", "demo", "--host", "0.0.0.0"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout.readline().startswith("sklinear_sgd demo at http://0.0.0.0:")

@@ -81,7 +81,9 @@ def text(driver, element_id):
 def test_steps_in_the_browser_lower_the_loss(server, browser, tmp_path):
     wait = WebDriverWait(browser, 30)
     browser.get(server.url + "?seed=1")
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    wait.until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready")
+    )
     assert text(browser, "message") == ""
     assert text(browser, "steps") == "0"
     before = float(text(browser, "objective"))
@@ -98,8 +100,7 @@ def test_steps_in_the_browser_lower_the_loss(server, browser, tmp_path):
     assert browser.find_element(By.ID, "w-0-0").get_attribute("value") != ""
     plot = browser.find_element(By.ID, "plot")
     x, y = browser.execute_script(
-        "const c = document.getElementById('plot');"
-        "return [c.width, c.height];"
+        "const c = document.getElementById('plot');" "return [c.width, c.height];"
     )
     # The first point of the 'separable' preset, found through the page's data.
     point = browser.execute_script(
@@ -109,7 +110,9 @@ def test_steps_in_the_browser_lower_the_loss(server, browser, tmp_path):
     )
     px = (point[0] + 5) / 10 * x - x / 2
     py = (5 - point[1]) / 10 * y - y / 2
-    ActionChains(browser).move_to_element_with_offset(plot, round(px), round(py)).perform()
+    ActionChains(browser).move_to_element_with_offset(
+        plot, round(px), round(py)
+    ).perform()
     wait.until(lambda d: d.find_element(By.ID, "tooltip").is_displayed())
     assert "loss" in text(browser, "tooltip")
 
@@ -125,28 +128,39 @@ def test_steps_in_the_browser_lower_the_loss(server, browser, tmp_path):
 def test_editing_a_weight_moves_the_regions(server, browser):
     wait = WebDriverWait(browser, 30)
     browser.get(server.url)
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    wait.until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready")
+    )
     before = browser.execute_script(
         "return document.getElementById('plot').toDataURL();"
     )
     cell = browser.find_element(By.ID, "b-2")
     cell.clear()
     cell.send_keys("50")
-    wait.until(lambda d: d.execute_script(
-        "return document.getElementById('plot').toDataURL();") != before)
+    wait.until(
+        lambda d: d.execute_script(
+            "return document.getElementById('plot').toDataURL();"
+        )
+        != before
+    )
     assert text(browser, "message") == ""
 
 
 def test_run_pause_and_errors_on_the_page(server, browser):
     wait = WebDriverWait(browser, 30)
     browser.get(server.url)
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
+    wait.until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready")
+    )
     run = browser.find_element(By.ID, "run")
     run.click()
     wait.until(lambda d: int(text(d, "steps")) >= 5)
     run.click()
     assert run.text == "Run"
-    wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-pending") == "0")
+    wait.until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-pending")
+        == "0"
+    )
     stopped = text(browser, "steps")
     browser.find_element(By.ID, "step").click()  # queued after the last running step
     wait.until(lambda d: int(text(d, "steps")) == int(stopped) + 1)

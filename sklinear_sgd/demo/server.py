@@ -93,7 +93,9 @@ def _number(body, key, low, high, *, default=None, required=False, low_open=Fals
     too_low = value <= low if low_open else value < low
     if not math.isfinite(value) or too_low or value > high:
         interval = f"{'(' if low_open else '['}{low:g}, {high:g}]"
-        raise RequestError(f"'{key}' must be a finite number in {interval}; got {value!r}.")
+        raise RequestError(
+            f"'{key}' must be a finite number in {interval}; got {value!r}."
+        )
     return value
 
 
@@ -107,7 +109,9 @@ def _integer(body, key, low, high, *, default=None, required=False):
     if isinstance(value, bool) or not isinstance(value, int):
         raise RequestError(f"'{key}' must be an integer; got {type(value).__name__}.")
     if not low <= value <= high:
-        raise RequestError(f"'{key}' must be an integer in [{low}, {high}]; got {value}.")
+        raise RequestError(
+            f"'{key}' must be an integer in [{low}, {high}]; got {value}."
+        )
     return value
 
 
@@ -124,7 +128,7 @@ def _choice(body, key, options, *, default=None):
 
 
 def _matrix(body, key, shape):
-    """A nested list of numbers of the given shape, each in ``[-MAX_WEIGHT, MAX_WEIGHT]``."""
+    """A nested list of numbers of ``shape``, each of absolute value <= MAX_WEIGHT."""
     if key not in body:
         raise RequestError(f"'{key}' is missing: give a list of shape {list(shape)}.")
     value = body[key]
@@ -174,7 +178,9 @@ def parse_body(raw):
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise RequestError(f"The body is not valid JSON ({exc}); send a JSON object.")
     if not isinstance(body, dict):
-        raise RequestError("The body must be a JSON object, such as {\"session\": \"...\"}.")
+        raise RequestError(
+            'The body must be a JSON object, such as {"session": "..."}.'
+        )
     return body
 
 
@@ -204,12 +210,16 @@ def make_preset(name):
     if name in ("separable", "overlapping"):
         n, spread = (20, 0.6) if name == "separable" else (30, 1.4)
         y = np.repeat(CLASSES, n)
-        X = centers[y] * (1.0 if name == "separable" else 0.6) + spread * rng.randn(y.size, 2)
+        X = centers[y] * (1.0 if name == "separable" else 0.6) + spread * rng.randn(
+            y.size, 2
+        )
     elif name == "stripes":
         y = np.repeat(CLASSES, 20)
         along = rng.uniform(-3.5, 3.5, y.size)
         across = 2.2 * (y - 1) + 0.35 * rng.randn(y.size)
-        direction, normal = np.array([1.0, 0.5]) / np.sqrt(1.25), np.array([-0.5, 1.0]) / np.sqrt(1.25)
+        direction, normal = np.array([1.0, 0.5]) / np.sqrt(1.25), np.array(
+            [-0.5, 1.0]
+        ) / np.sqrt(1.25)
         X = along[:, None] * direction + across[:, None] * normal
     elif name == "empty":
         return np.zeros((0, 2)), np.zeros(0, dtype=int)
@@ -334,12 +344,20 @@ class Session:
         """Change any of the settings; the weights carry over."""
         new = dict(self.settings)
         new["loss"] = _choice(body, "loss", tuple(LOSSES), default=new["loss"])
-        new["optimizer"] = _choice(body, "optimizer", tuple(OPTIMIZERS), default=new["optimizer"])
+        new["optimizer"] = _choice(
+            body, "optimizer", tuple(OPTIMIZERS), default=new["optimizer"]
+        )
         if "learning_rate" in body:  # null means the optimizer's default
-            new["learning_rate"] = _number(body, "learning_rate", 0.0, 100.0, low_open=True)
+            new["learning_rate"] = _number(
+                body, "learning_rate", 0.0, 100.0, low_open=True
+            )
         new["alpha"] = _number(body, "alpha", 0.0, 100.0, default=new["alpha"])
-        new["batch_size"] = _integer(body, "batch_size", 1, MAX_POINTS, default=new["batch_size"])
-        new["margin"] = _number(body, "margin", 0.0, 100.0, default=new["margin"], low_open=True)
+        new["batch_size"] = _integer(
+            body, "batch_size", 1, MAX_POINTS, default=new["batch_size"]
+        )
+        new["margin"] = _number(
+            body, "margin", 0.0, 100.0, default=new["margin"], low_open=True
+        )
         W, b = self.estimator.coef_, self.estimator.intercept_
         if new["loss"] != self.settings["loss"]:
             estimator = self._new_estimator(new)
@@ -358,7 +376,9 @@ class Session:
         """Run ``steps`` calls of ``partial_fit``; all of them or none."""
         steps = _integer(body, "steps", 1, MAX_STEPS, default=1)
         if self.X.shape[0] == 0:
-            raise RequestError("There are no points: add some (click the plot) or pick a preset.")
+            raise RequestError(
+                "There are no points: add some (click the plot) or pick a preset."
+            )
         estimator = copy.deepcopy(self.estimator)
         values = []
         try:
@@ -393,7 +413,9 @@ class Session:
         y = _number(body, "y", -LIMIT, LIMIT, required=True)
         label = _integer(body, "label", 0, 2, required=True)
         if self.X.shape[0] >= MAX_POINTS:
-            raise RequestError(f"A session holds at most {MAX_POINTS} points; reset or clear first.")
+            raise RequestError(
+                f"A session holds at most {MAX_POINTS} points; reset or clear first."
+            )
         self.X = np.vstack([self.X, [[x, y]]])
         self.y = np.append(self.y, label)
         self._restart_curve()
@@ -450,7 +472,7 @@ class Session:
 
 
 class SessionStore:
-    """At most ``capacity`` sessions; creating one more evicts the least recently used."""
+    """At most ``capacity`` sessions; one more evicts the least recently used."""
 
     def __init__(self, capacity=MAX_SESSIONS):
         self.capacity = capacity
@@ -469,12 +491,15 @@ class SessionStore:
     def get(self, body):
         session_id = body.get("session")
         if not isinstance(session_id, str):
-            raise RequestError("'session' is missing: create one with POST /api/session first.")
+            raise RequestError(
+                "'session' is missing: create one with POST /api/session first."
+            )
         with self._lock:
             session = self._sessions.get(session_id)
             if session is None:
                 raise RequestError(
-                    "Unknown or expired session: create a new one with POST /api/session.",
+                    "Unknown or expired session: create a new one with "
+                    "POST /api/session.",
                     HTTPStatus.NOT_FOUND,
                 )
             self._sessions.move_to_end(session_id)
@@ -525,6 +550,8 @@ class DemoHandler(BaseHTTPRequestHandler):
     """Serves the shipped static files and the JSON endpoints, nothing else."""
 
     server_version = "sklinear_sgd-demo"
+    #: Seconds a connection may stay silent (a body shorter than announced).
+    timeout = 30
 
     def log_message(self, format, *args):  # noqa: A002 (the base class's name)
         if self.server.verbose:
@@ -560,7 +587,9 @@ class DemoHandler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         if path == "/api/options":
             return self._json(HTTPStatus.OK, options())
-        if path not in STATIC:  # a fixed table: no path from the request reaches the disk
+        if (
+            path not in STATIC
+        ):  # a fixed table: no path from the request reaches the disk
             return self._error(HTTPStatus.NOT_FOUND, f"No such page: {path[:100]}.")
         name, content_type = STATIC[path]
         self._send(HTTPStatus.OK, self.server.static[name], content_type)
@@ -571,17 +600,22 @@ class DemoHandler(BaseHTTPRequestHandler):
                 raise RequestError("Unexpected Host header.")
             path = self.path.split("?", 1)[0]
             if path != "/api/session" and path not in ACTIONS:
-                raise RequestError(f"No such endpoint: POST {path[:100]}.", HTTPStatus.NOT_FOUND)
+                raise RequestError(
+                    f"No such endpoint: POST {path[:100]}.", HTTPStatus.NOT_FOUND
+                )
             content_type = self.headers.get("Content-Type", "").split(";")[0].strip()
             if content_type != "application/json":
-                raise RequestError("Send the body as JSON with Content-Type: application/json.")
+                raise RequestError(
+                    "Send the body as JSON with Content-Type: application/json."
+                )
             try:
                 length = int(self.headers.get("Content-Length", "0"))
             except ValueError:
                 raise RequestError("Content-Length must be an integer.") from None
             if not 0 <= length <= MAX_BODY:
                 raise RequestError(
-                    f"The body must be at most {MAX_BODY} bytes.", HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+                    f"The body must be at most {MAX_BODY} bytes.",
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 )
             body = parse_body(self.rfile.read(length))
             if path == "/api/session":
@@ -603,7 +637,10 @@ class DemoHandler(BaseHTTPRequestHandler):
             self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"Internal error: {exc!r}.")
 
     def do_PUT(self):  # noqa: N802
-        self._error(HTTPStatus.METHOD_NOT_ALLOWED, "Use GET for pages and POST for /api/ endpoints.")
+        self._error(
+            HTTPStatus.METHOD_NOT_ALLOWED,
+            "Use GET for pages and POST for /api/ endpoints.",
+        )
 
     do_DELETE = do_PATCH = do_OPTIONS = do_PUT
 
@@ -637,7 +674,9 @@ class DemoServer(ThreadingHTTPServer):
         self.loopback = _is_loopback(host)
         self.sessions = SessionStore()
         folder = resources.files(__package__) / "static"
-        self.static = {name: (folder / name).read_bytes() for name, _ in STATIC.values()}
+        self.static = {
+            name: (folder / name).read_bytes() for name, _ in STATIC.values()
+        }
         super().__init__((host, port), DemoHandler)
 
     @property
@@ -696,12 +735,20 @@ def main(argv=None):
         description="The interactive demo: a local web page where both classifiers "
         "train on points you place, one step at a time.",
     )
-    parser.add_argument("--port", type=int, default=0,
-                        help="the port to listen on (default: a free one)")
-    parser.add_argument("--open", action="store_true",
-                        help="open the page in the default browser")
-    parser.add_argument("--host", default="127.0.0.1",
-                        help="the address to bind (default: 127.0.0.1, this machine only)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="the port to listen on (default: a free one)",
+    )
+    parser.add_argument(
+        "--open", action="store_true", help="open the page in the default browser"
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to bind (default: 127.0.0.1, this machine only)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
@@ -715,8 +762,11 @@ def main(argv=None):
     try:
         server = make_server(args.host, args.port, args.verbose)
     except OSError as exc:
-        parser.exit(1, f"Cannot listen on {args.host}:{args.port}: {exc}. "
-                       "Choose another --port, or leave it out for a free one.\n")
+        parser.exit(
+            1,
+            f"Cannot listen on {args.host}:{args.port}: {exc}. "
+            "Choose another --port, or leave it out for a free one.\n",
+        )
     print(f"sklinear_sgd demo at {server.url} (Ctrl+C to stop)", flush=True)
     if args.open:
         webbrowser.open(server.url)
