@@ -161,6 +161,7 @@ def test_numbers_are_the_estimators(server):
     assert_allclose(np.mean(view["points"]["loss"]), losses, rtol=1e-12)
     assert_allclose(view["data_loss"] + view["penalty"], view["objective"], rtol=1e-12)
     assert view["accuracy"] == pytest.approx(clf.score(X, y))
+    assert view["points"]["predicted"] == clf.predict(X).tolist()
     limit, size = view["grid"]["limit"], view["grid"]["size"]
     axis = np.linspace(-limit, limit, size)
     gx, gy = np.meshgrid(axis, axis[::-1])

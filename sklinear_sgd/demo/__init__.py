@@ -55,7 +55,8 @@ plus ``alpha * R(W)``), ``data_loss`` and ``penalty`` (its two parts),
 ``accuracy``, ``curve`` (the objective after each step since the last change
 of the objective, the first value before any step; its first entry is step
 ``curve_start``), ``points`` (columns ``x``, ``y``, ``label``, ``loss`` (each
-point's ``L_i``), ``scores``, and ``proba`` for the softmax) and ``grid``
+point's ``L_i``), ``scores``, ``predicted`` (the class ``predict`` gives),
+and ``proba`` for the softmax) and ``grid``
 (``regions``: the winning class of each of ``size`` x ``size`` cells covering
 ``[-limit, limit]`` on both axes, row by row from the top left, as a string of
 digits). ``objective`` and the point columns are null or empty when there are

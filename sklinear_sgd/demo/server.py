@@ -437,7 +437,14 @@ class Session:
         grid_scores = est.decision_function(np.c_[gx.ravel(), gy.ravel()])
         winners = np.argmax(grid_scores, axis=1).astype(np.uint8) + ord("0")
         regions = winners.tobytes().decode("ascii")
-        points = {"x": [], "y": [], "label": [], "loss": [], "scores": []}
+        points = {
+            "x": [],
+            "y": [],
+            "label": [],
+            "loss": [],
+            "scores": [],
+            "predicted": [],
+        }
         objective = data_loss = accuracy = None
         if self.X.shape[0]:
             scores = est.decision_function(self.X)
@@ -450,6 +457,7 @@ class Session:
                 "label": self.y.tolist(),
                 "loss": per_sample_losses(self._loss(), scores, self.y).tolist(),
                 "scores": scores.tolist(),
+                "predicted": est.predict(self.X).tolist(),
             }
             if self.settings["loss"] == "softmax":
                 points["proba"] = est.predict_proba(self.X).tolist()

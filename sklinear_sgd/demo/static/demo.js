@@ -218,16 +218,17 @@
       ctx.stroke();
     });
 
-    // The points; a thicker rim where the loss is positive.
+    // The points; misclassified ones with a black rim.
     const pts = view.points;
     for (let i = 0; i < pts.x.length; i++) {
       const [px, py] = toCanvas(pts.x[i], pts.y[i], canvas, limit);
+      const wrong = pts.predicted[i] !== pts.label[i];
       ctx.beginPath();
       ctx.arc(px, py, 5, 0, 2 * Math.PI);
       ctx.fillStyle = COLORS[pts.label[i]];
       ctx.fill();
-      ctx.lineWidth = pts.loss[i] > 1e-9 ? 2 : 1;
-      ctx.strokeStyle = pts.loss[i] > 1e-9 ? "#000" : "#fff";
+      ctx.lineWidth = wrong ? 2.5 : 1;
+      ctx.strokeStyle = wrong ? "#000" : "#fff";
       ctx.stroke();
     }
   }
@@ -357,7 +358,7 @@
       return;
     }
     const scores = pts.scores[best].map((s) => fmt(s, 3)).join(", ");
-    let text = `class ${pts.label[best]} \u00b7 loss ${fmt(pts.loss[best], 4)} \u00b7 scores [${scores}]`;
+    let text = `class ${pts.label[best]} (predicted ${pts.predicted[best]}) \u00b7 loss ${fmt(pts.loss[best], 4)} \u00b7 scores [${scores}]`;
     if (pts.proba) text += ` \u00b7 p [${pts.proba[best].map((p) => p.toFixed(3)).join(", ")}]`;
     tip.textContent = text;
     tip.hidden = false;
