@@ -64,7 +64,8 @@ def new_session(server, **body):
 def test_page_and_its_files_are_served_and_load_nothing_from_outside(server):
     status, html = request(server, "GET", "/")
     assert status == 200 and b'<canvas id="plot"' in html
-    for path, kind in (("/demo.js", "javascript"), ("/demo.css", "css")):
+    files = (("/demo.js", "javascript"), ("/demo.css", "css"), ("/favicon.svg", "svg"))
+    for path, kind in files:
         conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
         conn.request("GET", path)
         response = conn.getresponse()

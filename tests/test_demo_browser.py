@@ -78,12 +78,23 @@ def text(driver, element_id):
     return driver.find_element(By.ID, element_id).text
 
 
+def open_page(driver, url):
+    """Load the page; wait until it has drawn its first view or shown an error."""
+    driver.get(url)
+    WebDriverWait(driver, 60).until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready")
+        or text(d, "message")
+    )
+    errors = [e["message"] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert text(driver, "message") == "" and not errors, (
+        text(driver, "message"),
+        errors,
+    )
+
+
 def test_steps_in_the_browser_lower_the_loss(server, browser, tmp_path):
     wait = WebDriverWait(browser, 30)
-    browser.get(server.url + "?seed=1")
-    wait.until(
-        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready")
-    )
+    open_page(browser, server.url + "?seed=1")
     assert text(browser, "message") == ""
     assert text(browser, "steps") == "0"
     before = float(text(browser, "objective"))
@@ -127,10 +138,7 @@ def test_steps_in_the_browser_lower_the_loss(server, browser, tmp_path):
 
 def test_editing_a_weight_moves_the_regions(server, browser):
     wait = WebDriverWait(browser, 30)
-    browser.get(server.url)
-    wait.until(
-        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready")
-    )
+    open_page(browser, server.url)
     before = browser.execute_script(
         "return document.getElementById('plot').toDataURL();"
     )
@@ -148,10 +156,7 @@ def test_editing_a_weight_moves_the_regions(server, browser):
 
 def test_run_pause_and_errors_on_the_page(server, browser):
     wait = WebDriverWait(browser, 30)
-    browser.get(server.url)
-    wait.until(
-        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready")
-    )
+    open_page(browser, server.url)
     run = browser.find_element(By.ID, "run")
     run.click()
     wait.until(lambda d: int(text(d, "steps")) >= 5)

@@ -11,9 +11,9 @@ Options: ``--port N`` (default 0, a free port), ``--open`` (open the default
 browser), ``--host ADDRESS`` (default ``127.0.0.1``; any other address exposes
 the demo to the network and prints a warning), ``--verbose`` (log requests).
 
-**Endpoints.** All answer with JSON except the page's three files.
+**Endpoints.** All answer with JSON except the page's files.
 
-``GET /``, ``GET /demo.css``, ``GET /demo.js``
+``GET /``, ``GET /demo.css``, ``GET /demo.js``, ``GET /favicon.svg``
     The page. No other path is served (404).
 ``GET /api/options``
     What may be chosen: ``losses``, ``optimizers`` (the names of
@@ -66,7 +66,7 @@ Errors: status 400 (404 for an unknown path or session, 413 for a body that
 is too large) with ``{"error": "what was wrong and what to do"}``; the
 session is left as it was.
 
-Safety: only the three files above are ever read (a fixed table, not a path
+Safety: only the files above are ever read (a fixed table, not a path
 from the request); no input is evaluated; on loopback, requests must name the
 server by its own address (``Host`` header); sessions are independent, each
 under its own random id, and at most 64 are kept (creating another evicts the

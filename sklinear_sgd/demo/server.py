@@ -66,6 +66,7 @@ STATIC = {
     "/index.html": ("index.html", "text/html; charset=utf-8"),
     "/demo.css": ("demo.css", "text/css; charset=utf-8"),
     "/demo.js": ("demo.js", "text/javascript; charset=utf-8"),
+    "/favicon.svg": ("favicon.svg", "image/svg+xml"),
 }
 
 
