@@ -69,7 +69,8 @@ def test_page_and_its_files_are_served_and_load_nothing_from_outside(server):
         conn = http.client.HTTPConnection(*server.server_address[:2], timeout=30)
         conn.request("GET", path)
         response = conn.getresponse()
-        text = response.read()
+        # What could make the browser fetch something (an SVG's namespace does not).
+        text = response.read().replace(b'xmlns="http://www.w3.org/2000/svg"', b"")
         assert response.status == 200 and kind in response.getheader("Content-Type")
         assert b"http://" not in text and b"https://" not in text
         conn.close()
