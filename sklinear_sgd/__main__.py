@@ -2,7 +2,8 @@
 
 On the digits data shipped with scikit-learn, fit both classifiers with every
 optimizer, print what each reached and how long it took, then run the gradient
-check of both losses.
+check of both losses. ``python -m sklinear_sgd demo [--port N] [--open]``
+starts the interactive demo instead (see :mod:`sklinear_sgd.demo`).
 """
 
 import argparse
@@ -153,10 +154,19 @@ def _gradient_checks(X_train, y_train, random_state):
 
 
 def main(argv=None):
-    """Run the tour; ``argv`` as for :mod:`argparse`."""
+    """Run the tour, or the demo if the first argument is ``demo``.
+
+    ``argv`` as for :mod:`argparse`.
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["demo"]:
+        from .demo import main as demo_main
+
+        return demo_main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="python -m sklinear_sgd",
-        description="A tour of sklinear_sgd on the digits data.",
+        description="A tour of sklinear_sgd on the digits data. "
+        "'python -m sklinear_sgd demo --help' describes the interactive demo.",
     )
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument(
