@@ -54,6 +54,15 @@ def _check_sample_weight(sample_weight, n_samples, dtype):
     return sw
 
 
+def _diverged(iteration, what):
+    """The error of a run whose iterates left the floating-point range."""
+    return ValueError(
+        f"Training diverged at iteration {iteration}: {what}. Scale the features "
+        "(for instance with StandardScaler) or lower the optimizer's "
+        "learning_rate; coef_ and intercept_ were not updated."
+    )
+
+
 class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Shared base of :class:`SVMClassifier` and :class:`SoftmaxClassifier`.
 
@@ -326,19 +335,21 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         for _ in range(max_iter):
             task = context.subcontext(task_name="iteration")
             task.call_on_fit_task_begin(estimator=self, **data)
-            current = next(iterates, None)
+            try:
+                # A diverging run overflows: that is expected, and it is
+                # turned into the error below instead of warnings and NaNs.
+                with np.errstate(over="raise", invalid="raise"):
+                    current = next(iterates, None)
+            except FloatingPointError as exc:
+                done = state["n_iter"] if last is None else last.state["n_iter"]
+                raise _diverged(done + 1, f"the computation overflowed ({exc})") from exc
             if current is None:  # the optimizer stopped by its own test
                 task.call_on_fit_task_end(estimator=self)
                 stopped = True
                 break
             last = current
             if not np.isfinite(last.value) or not np.all(np.isfinite(last.params)):
-                raise ValueError(
-                    f"Training diverged at iteration {last.state['n_iter']}: the "
-                    f"objective is {last.value}. Scale the features (for instance "
-                    "with StandardScaler) or lower the optimizer's learning_rate; "
-                    "coef_ and intercept_ were not updated."
-                )
+                raise _diverged(last.state["n_iter"], f"the objective is {last.value}")
             curve.append(float(last.value))
             if validation is not None:
                 scores.append(validation.accuracy(last.params))

@@ -10,6 +10,12 @@ import numpy as np
 
 __all__ = ["MulticlassHinge", "SoftmaxCrossEntropy", "logsumexp", "softmax"]
 
+# The exponential of max-shifted scores (all <= 0) underflows to 0 for gaps
+# beyond about 745, and a gap beyond the float range overflows to -inf, whose
+# exponential is 0 too: both are the exact limits, not faults.
+def _exp_shifted():
+    return np.errstate(under="ignore", over="ignore")
+
 
 def _weighted_mean(per_sample, sample_weight):
     """Mean of ``per_sample`` over its last axis, weighted by ``sample_weight``."""
@@ -198,8 +204,9 @@ class SoftmaxCrossEntropy:
         lse = logsumexp(scores)
         per_sample = lse - scores[rows, y]
         value = _weighted_mean(per_sample, sample_weight)
-        dscores = scores - lse[:, None]
-        np.exp(dscores, out=dscores)
+        with _exp_shifted():
+            dscores = scores - lse[:, None]
+            np.exp(dscores, out=dscores)
         dscores[rows, y] -= 1
         _scale_rows(dscores, sample_weight)
         return float(value), dscores
@@ -226,7 +233,8 @@ def logsumexp(scores):
     array([0.69314718])
     """
     top = scores.max(axis=-1, keepdims=True)
-    shifted = np.exp(scores - top)
+    with _exp_shifted():
+        shifted = np.exp(scores - top)
     return np.log(shifted.sum(axis=-1)) + top[..., 0]
 
 
@@ -249,8 +257,9 @@ def softmax(scores):
     array([[0.25, 0.75],
            [1.  , 0.  ]])
     """
-    proba = scores - scores.max(axis=-1, keepdims=True)
-    np.exp(proba, out=proba)
+    with _exp_shifted():
+        proba = scores - scores.max(axis=-1, keepdims=True)
+        np.exp(proba, out=proba)
     proba /= proba.sum(axis=-1, keepdims=True)
     return proba
 

@@ -16,6 +16,14 @@ _CANDIDATE_BUFFER_BYTES = 32 * 2**20
 _MOMENT_BLOCK_ROWS = 4096
 
 
+def _norm(v):
+    """Euclidean norm of ``v``, rescaled when its squares would over- or underflow."""
+    top = float(np.max(np.abs(v)))
+    if top == 0 or not np.isfinite(top) or 1e-100 < top < 1e100:
+        return float(np.linalg.norm(v))
+    return top * float(np.linalg.norm(v / top))
+
+
 class LinearObjective:
     r"""Weighted-mean loss of a linear model plus a penalty on its coefficients.
 
@@ -306,7 +314,7 @@ class LinearObjective:
             total = self.n_samples if sw is None else float(sw.sum())
             eig = 0.0
             for _ in range(n_iter):
-                v /= np.linalg.norm(v)
+                v /= _norm(v)
                 # Products in the data's dtype: a float32 X is never upcast.
                 u = np.asarray(self.X @ v[:-1].astype(self.dtype), dtype=np.float64)
                 u += v[-1]
@@ -316,8 +324,8 @@ class LinearObjective:
                 w = np.empty_like(v)
                 w[:-1] = np.asarray(self.X.T @ u.astype(self.dtype)).ravel()
                 w[-1] = u.sum() if self.fit_intercept else 0.0
-                eig = float(np.linalg.norm(w))
-                if eig == 0:
+                eig = _norm(w)
+                if eig == 0 or not np.isfinite(eig):  # inf: beyond float range
                     break
                 v = w
             self._cache["eig"] = eig

@@ -18,7 +18,14 @@ def _auto_scale(objective):
 
     ``1 / (rms_j * sqrt(p))``: scores of variance 1 for a random candidate.
     """
-    rms = np.sqrt(objective.second_moments())
+    with np.errstate(over="ignore"):
+        rms = np.sqrt(objective.second_moments())
+    if not np.all(np.isfinite(rms)):
+        raise ValueError(
+            "scale='auto' cannot be computed: the mean square of a feature "
+            "overflows float64 (feature values beyond about 1e154). Scale the "
+            "features (for instance with StandardScaler) or give a numeric scale."
+        )
     used = rms > 0
     scale = np.zeros_like(rms)
     scale[used] = 1.0 / (rms[used] * np.sqrt(used.sum()))
