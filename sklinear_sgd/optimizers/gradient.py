@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from . import _updates
-from ._base import BaseOptimizer, Iterate, copy_state
+from ._base import BaseOptimizer, Iterate, copy_state, resume_state
 from .schedules import SCHEDULES, get_schedule
 
 __all__ = ["GradientDescent", "SGD", "Adam", "RMSProp", "AdaGrad"]
@@ -43,7 +43,7 @@ def _descend(objective, params, state, max_iter, lr0, rule, batch_size, schedule
     the new point, computed with the objective reported for the epoch, serves
     the next step).
     """
-    state = copy_state(state)
+    state = resume_state(state)
     # A state from another rule or schedule (warm start after a change of
     # optimizer) cannot be resumed: theirs start afresh.
     if state.get("rule_kind") != type(rule).__name__:

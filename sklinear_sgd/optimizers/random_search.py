@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseOptimizer, Iterate, copy_state
+from ._base import BaseOptimizer, Iterate, copy_state, resume_state
 
 __all__ = ["RandomSearch", "RandomLocalSearch"]
 
@@ -78,7 +78,7 @@ class RandomSearch(BaseOptimizer):
 
     def iterate(self, objective, params, state, max_iter):
         """Yield the best point after each candidate; see :meth:`BaseOptimizer.iterate`."""
-        state = copy_state(state)
+        state = resume_state(state)
         scale = self._scale(objective)
         best_params = params.copy()
         best = objective.value(best_params)
@@ -143,7 +143,7 @@ class RandomLocalSearch(RandomSearch):
 
     def iterate(self, objective, params, state, max_iter):
         """Yield the best point after each try; see :meth:`BaseOptimizer.iterate`."""
-        state = copy_state(state)
+        state = resume_state(state)
         if self.step_size == "auto":
             step = 0.1 * _auto_scale(objective)
         else:
