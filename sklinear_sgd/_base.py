@@ -373,9 +373,10 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     self.classes_ = classes
             self._check_labels(
                 y,
-                "were declared in the first partial_fit call",
+                "of this model (from fit, or declared in the first partial_fit "
+                "call)",
                 "Declare every label of the problem in classes= on the first "
-                "call, or call fit to start again.",
+                "partial_fit call, or call fit to start again.",
             )
         else:
             self.classes_ = np.unique(y)
@@ -391,7 +392,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         if unknown.size:
             raise ValueError(
                 f"y has labels {unknown.tolist()!r} that are not among the classes "
-                f"that {where}: {self.classes_.tolist()!r}. {advice}"
+                f"{where}: {self.classes_.tolist()!r}. {advice}"
             )
 
     def _sample_weights(self, y_index, sample_weight, X, incremental):
@@ -590,7 +591,8 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                 reset=False,
             )
+            check_classification_targets(y)
         self._check_labels(
-            y, "the model was fitted on", "Evaluate it on samples of those classes."
+            y, "of this model", "Evaluate it on samples of those classes."
         )
         return self._bind(X, y, sample_weight).value(self._params(X.dtype))
