@@ -68,9 +68,14 @@ _ADVICE = (
 
 @contextmanager
 def _advised():
-    """Append what to do to the ValueError or TypeError of a validation step."""
+    """Append what to do to the ValueError or TypeError of a validation step.
+
+    Floating-point errors are ignored inside: scikit-learn's finiteness check
+    first sums the data, which may overflow, and then looks at every entry.
+    """
     try:
-        yield
+        with np.errstate(over="ignore", invalid="ignore"):
+            yield
     except (ValueError, TypeError) as exc:
         if type(exc) in (ValueError, TypeError):
             message = str(exc)
