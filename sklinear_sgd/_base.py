@@ -102,7 +102,7 @@ def _check_sample_weight(sample_weight, n_samples, dtype):
             f"got shape {sw.shape}. Pass one weight per row of X, or None for "
             "unit weights."
         )
-    if sw.dtype == bool or not np.issubdtype(sw.dtype, np.number) or np.iscomplexobj(sw):
+    if not np.issubdtype(sw.dtype, np.number) or np.iscomplexobj(sw):
         raise TypeError(
             f"sample_weight must hold real numbers; got dtype {sw.dtype}. Pass "
             "numeric weights, for instance np.asarray(weights, dtype=float)."
@@ -460,7 +460,9 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                     current = next(iterates, None)
             except FloatingPointError as exc:
                 done = state["n_iter"] if last is None else last.state["n_iter"]
-                raise _diverged(done + 1, f"the computation overflowed ({exc})") from exc
+                raise _diverged(
+                    done + 1, f"the computation overflowed ({exc})"
+                ) from exc
             if current is None:  # the optimizer stopped by its own test
                 task.call_on_fit_task_end(estimator=self)
                 stopped = True

@@ -8,7 +8,14 @@ nothing of ``X`` or ``W``: the objective does the matrix products.
 
 import numpy as np
 
-__all__ = ["MulticlassHinge", "SoftmaxCrossEntropy", "log_softmax", "logsumexp", "softmax"]
+__all__ = [
+    "MulticlassHinge",
+    "SoftmaxCrossEntropy",
+    "log_softmax",
+    "logsumexp",
+    "softmax",
+]
+
 
 # The exponential of max-shifted scores (all <= 0) underflows to 0 for gaps
 # beyond about 745, and a gap beyond the float range overflows to -inf, whose

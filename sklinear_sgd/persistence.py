@@ -40,5 +40,7 @@ def _name(cls):
 #: their attributes.
 TRUSTED_TYPES = sorted(
     _name(cls)
-    for cls in [SVMClassifier, SoftmaxClassifier, *OPTIMIZERS.values(), *SCHEDULES.values()]
+    for cls in [
+        SVMClassifier, SoftmaxClassifier, *OPTIMIZERS.values(), *SCHEDULES.values()
+    ]
 )
