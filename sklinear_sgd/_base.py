@@ -1,6 +1,8 @@
 """The estimator shared by both classifiers: validation, labels, weights, stopping."""
 
+import re
 import warnings
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -21,6 +23,67 @@ from .penalties import PENALTIES, make_penalty
 #: What validation sets on the estimator before the training itself.
 _DATA_ATTRIBUTES = ("classes_", "n_features_in_", "feature_names_in_")
 
+#: Layout of a fitted estimator's pickled or skops state. A model saved in
+#: another format cannot be read, and says so (see ``__setstate__``).
+STATE_FORMAT = 1
+_VERSION_KEY = "_sklinear_sgd_version"
+_FORMAT_KEY = "_sklinear_sgd_state_format"
+
+#: What to do, for the errors of scikit-learn's validation that say only what
+#: was wrong: (pattern of its message, advice appended to it).
+_ADVICE = (
+    (r"Input y contains (NaN|infinity)",
+     "Drop the samples without a valid label, or give them one."),
+    (r"contains infinity",
+     "Replace or drop the infinite values (for instance with np.nan_to_num or "
+     "np.clip); values beyond the float range usually mean the features need "
+     "scaling."),
+    (r"[Cc]omplex data not supported",
+     "Pass real features, for instance X.real and X.imag, or np.abs(X), as "
+     "separate columns."),
+    (r"could not convert|must be a string or a (real )?number",
+     "X must be numeric: encode text or categorical columns first (for "
+     "instance with OneHotEncoder or OrdinalEncoder in a ColumnTransformer)."),
+    (r"with 0 sample\(s\)", "Pass at least one sample."),
+    (r"with 0 feature\(s\)", "Pass at least one feature column."),
+    (r"Found array with dim [3-9]",
+     "Pass X as a 2D array of shape (n_samples, n_features), for instance "
+     "X.reshape(len(X), -1)."),
+    (r"inconsistent numbers of samples",
+     "Give X and y one row per sample: the same number of rows."),
+    (r"Unknown label type",
+     "Pass class labels (integers or strings); for a continuous target use a "
+     "regressor, or bin it first (for instance with KBinsDiscretizer)."),
+    (r"y should be a 1d array",
+     "Pass y as a 1D array with one label per sample; for several outputs fit "
+     "one classifier each (for instance with MultiOutputClassifier)."),
+    (r"X has \d+ features?, but",
+     "Pass data with the columns seen in fit, or call fit to train on new "
+     "columns."),
+    (r"feature names should match",
+     "Pass the columns seen in fit, with the same names in the same order, or "
+     "call fit to train on new columns."),
+)
+
+
+@contextmanager
+def _advised():
+    """Append what to do to the ValueError or TypeError of a validation step.
+
+    Floating-point errors are ignored inside: scikit-learn's finiteness check
+    first sums the data, which may overflow, and then looks at every entry.
+    """
+    try:
+        with np.errstate(over="ignore", invalid="ignore"):
+            yield
+    except (ValueError, TypeError) as exc:
+        if type(exc) in (ValueError, TypeError):
+            message = str(exc)
+            for pattern, advice in _ADVICE:
+                if re.search(pattern, message):
+                    raise type(exc)(f"{message.rstrip()} {advice}") from exc
+        raise
+
 
 def _take(sample_weight, rows):
     return None if sample_weight is None else sample_weight[rows]
@@ -36,22 +99,40 @@ def _check_sample_weight(sample_weight, n_samples, dtype):
     if sw.ndim != 1 or sw.shape[0] != n_samples:
         raise ValueError(
             f"sample_weight must have shape ({n_samples},), one weight per sample; "
-            f"got shape {sw.shape}."
+            f"got shape {sw.shape}. Pass one weight per row of X, or None for "
+            "unit weights."
         )
     if not np.issubdtype(sw.dtype, np.number) or np.iscomplexobj(sw):
         raise TypeError(
-            f"sample_weight must hold real numbers; got dtype {sw.dtype}."
+            f"sample_weight must hold real numbers; got dtype {sw.dtype}. Pass "
+            "numeric weights, for instance np.asarray(weights, dtype=float)."
         )
     sw = sw.astype(dtype)
     if not np.all(np.isfinite(sw)):
-        raise ValueError("sample_weight contains NaN or infinity; give finite weights.")
+        raise ValueError(
+            "sample_weight contains NaN or infinity; give finite weights (0 "
+            "removes a sample)."
+        )
     if np.any(sw < 0):
-        raise ValueError("sample_weight has negative values; weights must be >= 0.")
+        raise ValueError(
+            "sample_weight has negative values; weights must be >= 0: set them "
+            "to 0 to leave those samples out."
+        )
     if sw.sum() <= 0:
         raise ValueError(
-            "sample_weight sums to zero: at least one sample needs a positive weight."
+            "sample_weight sums to zero: give at least one sample a positive "
+            "weight."
         )
     return sw
+
+
+def _diverged(iteration, what):
+    """The error of a run whose iterates left the floating-point range."""
+    return ValueError(
+        f"Training diverged at iteration {iteration}: {what}. Scale the features "
+        "(for instance with StandardScaler) or lower the optimizer's "
+        "learning_rate; coef_ and intercept_ were not updated."
+    )
 
 
 class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
@@ -79,6 +160,43 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
+
+    # -- persistence ----------------------------------------------------------
+
+    def __getstate__(self):
+        """The state to pickle (or save with skops), with this package's version.
+
+        Returns
+        -------
+        dict
+        """
+        from . import __version__
+
+        state = dict(super().__getstate__())
+        state[_VERSION_KEY] = __version__
+        state[_FORMAT_KEY] = STATE_FORMAT
+        return state
+
+    def __setstate__(self, state):
+        """Restore a pickled state, refusing one of another state format.
+
+        Parameters
+        ----------
+        state : dict
+        """
+        from . import __version__
+
+        state = dict(state)
+        version = state.pop(_VERSION_KEY, "0.1.0")
+        state_format = state.pop(_FORMAT_KEY, STATE_FORMAT)
+        if state_format != STATE_FORMAT:
+            raise ValueError(
+                f"This {type(self).__name__} was saved by sklinear_sgd {version} in "
+                f"state format {state_format!r}, but sklinear_sgd {__version__} reads "
+                f"format {STATE_FORMAT} only. Load it with sklinear_sgd {version} "
+                "and refit it, or fit a new model with this version."
+            )
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -154,15 +272,16 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "held-out set between calls, or use fit."
             )
         first_call = not (incremental and hasattr(self, "classes_"))
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            reset=first_call,
-        )
-        check_classification_targets(y)
+        with _advised():
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse="csr",
+                dtype=[np.float64, np.float32],
+                reset=first_call,
+            )
+            check_classification_targets(y)
         self._set_classes(y, classes, incremental, first_call)
         sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
         if self.early_stopping:
@@ -252,25 +371,33 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 if not first_call and not np.array_equal(classes, self.classes_):
                     raise ValueError(
                         f"classes={classes!r} differs from the classes of the first "
-                        f"partial_fit call, {self.classes_!r}."
+                        f"partial_fit call, {self.classes_!r}. Pass the same "
+                        "classes, or leave classes out after the first call."
                     )
                 if first_call:
                     self.classes_ = classes
-            self._check_labels(y, "were declared in the first partial_fit call")
+            self._check_labels(
+                y,
+                "of this model (from fit, or declared in the first partial_fit "
+                "call)",
+                "Declare every label of the problem in classes= on the first "
+                "partial_fit call, or call fit to start again.",
+            )
         else:
             self.classes_ = np.unique(y)
         if self.classes_.shape[0] < 2:
             raise ValueError(
                 f"The data have only one class ({self.classes_[0]!r}); a classifier "
-                "needs samples of at least 2 classes."
+                "needs samples of at least 2 classes: give samples of another "
+                "class too."
             )
 
-    def _check_labels(self, y, where):
+    def _check_labels(self, y, where, advice):
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:
             raise ValueError(
                 f"y has labels {unknown.tolist()!r} that are not among the classes "
-                f"that {where}: {self.classes_.tolist()!r}."
+                f"{where}: {self.classes_.tolist()!r}. {advice}"
             )
 
     def _sample_weights(self, y_index, sample_weight, X, incremental):
@@ -326,19 +453,23 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         for _ in range(max_iter):
             task = context.subcontext(task_name="iteration")
             task.call_on_fit_task_begin(estimator=self, **data)
-            current = next(iterates, None)
+            try:
+                # A diverging run overflows: that is expected, and it is
+                # turned into the error below instead of warnings and NaNs.
+                with np.errstate(over="raise", invalid="raise"):
+                    current = next(iterates, None)
+            except FloatingPointError as exc:
+                done = state["n_iter"] if last is None else last.state["n_iter"]
+                raise _diverged(
+                    done + 1, f"the computation overflowed ({exc})"
+                ) from exc
             if current is None:  # the optimizer stopped by its own test
                 task.call_on_fit_task_end(estimator=self)
                 stopped = True
                 break
             last = current
             if not np.isfinite(last.value) or not np.all(np.isfinite(last.params)):
-                raise ValueError(
-                    f"Training diverged at iteration {last.state['n_iter']}: the "
-                    f"objective is {last.value}. Scale the features (for instance "
-                    "with StandardScaler) or lower the optimizer's learning_rate; "
-                    "coef_ and intercept_ were not updated."
-                )
+                raise _diverged(last.state["n_iter"], f"the objective is {last.value}")
             curve.append(float(last.value))
             if validation is not None:
                 scores.append(validation.accuracy(last.params))
@@ -397,10 +528,20 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _scores(self, X):
         check_is_fitted(self)
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
-        return np.asarray(X @ self.coef_.T) + self.intercept_
+        with _advised():
+            X = validate_data(
+                self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+            )
+        with np.errstate(over="ignore", invalid="ignore"):
+            scores = np.asarray(X @ self.coef_.T) + self.intercept_
+        if not np.all(np.isfinite(scores)):
+            raise ValueError(
+                "The scores X @ coef_.T + intercept_ overflow the float range: the "
+                "features are far larger than the model can score. Scale them as "
+                "the training data were scaled (for instance with the same "
+                "StandardScaler)."
+            )
+        return scores
 
     def decision_function(self, X):
         """Class scores ``X @ coef_.T + intercept_``.
@@ -452,8 +593,13 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         float
         """
         check_is_fitted(self)
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
+        with _advised():
+            X, y = validate_data(
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+                reset=False,
+            )
+            check_classification_targets(y)
+        self._check_labels(
+            y, "of this model", "Evaluate it on samples of those classes."
         )
-        self._check_labels(y, "the model was fitted on")
         return self._bind(X, y, sample_weight).value(self._params(X.dtype))

@@ -6,7 +6,7 @@ from sklearn.utils._param_validation import Interval
 from numbers import Real
 
 from ._base import BaseLinearClassifier
-from .losses import MulticlassHinge, SoftmaxCrossEntropy, logsumexp, softmax
+from .losses import MulticlassHinge, SoftmaxCrossEntropy, log_softmax, softmax
 
 __all__ = ["SVMClassifier", "SoftmaxClassifier"]
 
@@ -260,4 +260,4 @@ class SoftmaxClassifier(BaseLinearClassifier):
         scores = self._scores(X)
         if scores.shape[1] == 1:
             return np.hstack([log_expit(-scores), log_expit(scores)])
-        return scores - logsumexp(scores)[:, None]
+        return log_softmax(scores)

@@ -8,7 +8,20 @@ nothing of ``X`` or ``W``: the objective does the matrix products.
 
 import numpy as np
 
-__all__ = ["MulticlassHinge", "SoftmaxCrossEntropy", "logsumexp", "softmax"]
+__all__ = [
+    "MulticlassHinge",
+    "SoftmaxCrossEntropy",
+    "log_softmax",
+    "logsumexp",
+    "softmax",
+]
+
+
+# The exponential of max-shifted scores (all <= 0) underflows to 0 for gaps
+# beyond about 745, and a gap beyond the float range overflows to -inf, whose
+# exponential is 0 too: both are the exact limits, not faults.
+def _exp_shifted():
+    return np.errstate(under="ignore", over="ignore")
 
 
 def _weighted_mean(per_sample, sample_weight):
@@ -170,7 +183,11 @@ class SoftmaxCrossEntropy:
             The weighted mean of :math:`L_i`, one value per leading index.
         """
         _check_scores(scores, y)
-        per_sample = logsumexp(scores) - _label_scores(scores, y)[..., 0]
+        top, shifted = _shifted_exp(scores)
+        # log(sum(exp(s - top))) + (top - s_y): the gap first, so that a loss of
+        # log(2) between two tied logits of 1e300 is not rounded away.
+        gap = top[..., 0] - _label_scores(scores, y)[..., 0]
+        per_sample = np.log(shifted.sum(axis=-1)) + gap
         return _weighted_mean(per_sample, sample_weight)
 
     def loss_gradient(self, scores, y, sample_weight=None):
@@ -195,15 +212,13 @@ class SoftmaxCrossEntropy:
         """
         _check_scores(scores, y)
         rows = np.arange(y.shape[0])
-        # One exp: e = exp(s - max) gives both log(sum(e)) + max and the
-        # softmax e / sum(e), computed in place on one buffer.
-        top = scores.max(axis=1, keepdims=True)
-        dscores = np.subtract(scores, top)
-        np.exp(dscores, out=dscores)
-        total = dscores.sum(axis=1, keepdims=True)
-        per_sample = np.log(total[:, 0]) + top[:, 0] - scores[rows, y]
+        # One buffer: exp(s - top), then divided by its row sums, the softmax
+        # (normalized by the sums, exact even where top + log(sum) rounds to top).
+        top, dscores = _shifted_exp(scores)
+        sums = dscores.sum(axis=1)
+        per_sample = np.log(sums) + (top[:, 0] - scores[rows, y])
         value = _weighted_mean(per_sample, sample_weight)
-        dscores /= total
+        dscores /= sums[:, None]
         dscores[rows, y] -= 1
         _scale_rows(dscores, sample_weight)
         return float(value), dscores
@@ -229,8 +244,7 @@ def logsumexp(scores):
     >>> logsumexp(np.array([[1e4, 1e4]])) - 1e4  # log(2), with no overflow
     array([0.69314718])
     """
-    top = scores.max(axis=-1, keepdims=True)
-    shifted = np.exp(scores - top)
+    top, shifted = _shifted_exp(scores)
     return np.log(shifted.sum(axis=-1)) + top[..., 0]
 
 
@@ -253,10 +267,46 @@ def softmax(scores):
     array([[0.25, 0.75],
            [1.  , 0.  ]])
     """
-    proba = scores - scores.max(axis=-1, keepdims=True)
-    np.exp(proba, out=proba)
+    proba = _shifted_exp(scores)[1]
     proba /= proba.sum(axis=-1, keepdims=True)
     return proba
+
+
+def log_softmax(scores):
+    """Row-wise ``log(softmax(scores))``, computed without the softmax.
+
+    ``(s - top) - log(sum(exp(s - top)))`` with ``top`` the row maximum: exact
+    for logits of any size (two tied logits of 1e300 give ``-log(2)`` each).
+
+    Parameters
+    ----------
+    scores : ndarray of shape (..., n_classes)
+
+    Returns
+    -------
+    ndarray of the same shape, each row's exponentials summing to 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.losses import log_softmax
+    >>> log_softmax(np.array([[1e300, 1e300]])).round(6)
+    array([[-0.693147, -0.693147]])
+    """
+    top, shifted = _shifted_exp(scores)
+    with _exp_shifted():
+        out = scores - top
+    out -= np.log(shifted.sum(axis=-1, keepdims=True))
+    return out
+
+
+def _shifted_exp(scores):
+    """The row maxima (keeping the axis) and ``exp(scores - max)``, a new array."""
+    top = scores.max(axis=-1, keepdims=True)
+    with _exp_shifted():
+        shifted = np.subtract(scores, top)
+        np.exp(shifted, out=shifted)
+    return top, shifted
 
 
 def _scale_rows(dscores, sample_weight):

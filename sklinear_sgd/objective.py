@@ -20,9 +20,11 @@ _MOMENT_MIN_ROWS = 64
 
 
 def _norm(v):
-    """Euclidean norm that does not overflow while the norm itself is finite."""
+    """Euclidean norm of ``v``, rescaled when its squares would over- or underflow."""
     top = float(np.max(np.abs(v)))
-    return top * float(np.linalg.norm(v / top)) if 0 < top < np.inf else top
+    if top == 0 or not np.isfinite(top) or 1e-100 < top < 1e100:
+        return float(np.linalg.norm(v))
+    return top * float(np.linalg.norm(v / top))
 
 
 class LinearObjective:

@@ -81,4 +81,9 @@ def get_optimizer(optimizer):
                 f"{sorted(OPTIMIZERS)} or an optimizer instance."
             )
         return OPTIMIZERS[optimizer]()
-    return clone(optimizer)
+    optimizer = clone(optimizer)
+    # Checked here too, not only in init_state: a resumed run (partial_fit,
+    # warm_start) does not call init_state.
+    if hasattr(optimizer, "_validate_params"):
+        optimizer._validate_params()
+    return optimizer

@@ -78,6 +78,11 @@ class BaseOptimizer(BaseEstimator):
     def init_state(self, objective, random_state=None):
         """Return the initial state of a run: the iteration count and the RNG.
 
+        The state is plain data (numbers, strings, arrays and dicts of them):
+        the RNG is the state dict of its bit generator,
+        ``RandomState.get_state(legacy=False)``, which
+        :func:`resume_state` turns back into a generator at the same position.
+
         Parameters
         ----------
         objective : LinearObjective
@@ -88,7 +93,8 @@ class BaseOptimizer(BaseEstimator):
         dict
         """
         self._validate_params()
-        return {"n_iter": 0, "rng": check_random_state(random_state)}
+        rng = check_random_state(random_state).get_state(legacy=False)
+        return copy_state({"n_iter": 0, "rng": rng})
 
     def iterate(self, objective, params, state, max_iter):
         """Yield an :class:`Iterate` after each of at most ``max_iter`` iterations.
@@ -115,16 +121,32 @@ class BaseOptimizer(BaseEstimator):
 
 
 def copy_state(state):
-    """Copy a state dict so that a run never changes the one it was given."""
+    """Copy a state dict so that a run never changes the one it was given.
+
+    The copy is plain data: a random generator (see :func:`resume_state`) is
+    replaced by the state dict of its bit generator.
+    """
     out = {}
     for key, value in state.items():
         if isinstance(value, np.ndarray):
             value = value.copy()
         elif isinstance(value, np.random.RandomState):
-            rng = np.random.RandomState()
-            rng.set_state(value.get_state())
-            value = rng
+            value = value.get_state(legacy=False)
         elif isinstance(value, dict):
             value = copy_state(value)
         out[key] = value
+    return out
+
+
+def resume_state(state):
+    """A working copy of ``state`` whose ``'rng'`` is a live ``RandomState``.
+
+    It continues exactly where the recorded generator stopped; a state that
+    already holds a ``RandomState`` (as pickles of version 0.1.0 do) works too.
+    """
+    out = copy_state(state)
+    if "rng" in out:
+        rng = np.random.RandomState(0)
+        rng.set_state(out["rng"])
+        out["rng"] = rng
     return out

@@ -8,6 +8,8 @@ the learning rate (1 for plain steps), which the proximal step of an L1 penalty
 uses. The full-batch and minibatch drivers use the same rules.
 """
 
+import math
+
 import numpy as np
 
 
@@ -59,52 +61,64 @@ class Momentum(Plain):
 
 
 class _Adaptive(Plain):
-    """Rules that divide by a root mean square of past gradients."""
+    """Rules that divide by a root mean square of past gradients.
+
+    They keep the root itself, updated with :func:`numpy.hypot`
+    (``sqrt(a ** 2 + b ** 2)`` without forming the squares), so that gradients
+    beyond ``1e154``, whose squares overflow float64, still give finite steps.
+    """
 
     def __init__(self, epsilon):
         self.epsilon = epsilon
 
     def scale(self, state):
         """The per-entry factor ``1 / (sqrt(s) + epsilon)``."""
-        return 1.0 / (np.sqrt(self._second(state)) + self.epsilon)
+        return 1.0 / (self._root(state) + self.epsilon)
 
 
 class AdaGrad(_Adaptive):
-    r"""AdaGrad: :math:`G \leftarrow G + g^2`, :math:`d = g / (\sqrt{G} + \epsilon)`."""
+    r"""AdaGrad: :math:`G \leftarrow G + g^2`, :math:`d = g / (\sqrt{G} + \epsilon)`.
+
+    The state holds ``root = sqrt(G)``.
+    """
 
     def init(self, params):
-        """Zero sum of squared gradients."""
-        return {"sum_squares": np.zeros_like(params)}
+        """Zero root of the sum of squared gradients."""
+        return {"root_sum_squares": np.zeros_like(params)}
 
-    def _second(self, state):
-        return state["sum_squares"]
+    def _root(self, state):
+        return state["root_sum_squares"]
 
     def direction(self, grad, state):
         """Accumulate ``g ** 2`` and return the scaled gradient."""
-        state["sum_squares"] += grad * grad
+        r = state["root_sum_squares"]
+        np.hypot(r, grad, out=r)
         return grad * self.scale(state)
 
 
 class RMSProp(_Adaptive):
-    r"""RMSProp: :math:`s \leftarrow \rho s + (1 - \rho) g^2`, :math:`d = g / (\sqrt{s} + \epsilon)`."""
+    r"""RMSProp: :math:`s \leftarrow \rho s + (1 - \rho) g^2`, :math:`d = g / (\sqrt{s} + \epsilon)`.
+
+    The state holds ``root = sqrt(s)``.
+    """
 
     def __init__(self, rho, epsilon):
         super().__init__(epsilon)
         self.rho = rho
 
     def init(self, params):
-        """Zero mean of squared gradients."""
-        return {"mean_squares": np.zeros_like(params)}
+        """Zero root mean square of the gradients."""
+        return {"root_mean_squares": np.zeros_like(params)}
 
-    def _second(self, state):
-        return state["mean_squares"]
+    def _root(self, state):
+        return state["root_mean_squares"]
 
     def direction(self, grad, state):
-        """Update the running mean of ``g ** 2`` and return the scaled gradient."""
-        s = state["mean_squares"]
-        rho = s.dtype.type(self.rho)
-        s *= rho
-        s += (1 - rho) * grad * grad
+        """Update the running root mean square and return the scaled gradient."""
+        r = state["root_mean_squares"]
+        t = r.dtype.type
+        r *= t(math.sqrt(self.rho))
+        np.hypot(r, t(math.sqrt(1 - self.rho)) * grad, out=r)
         return grad * self.scale(state)
 
 
@@ -116,6 +130,8 @@ class Adam(_Adaptive):
         m \leftarrow \beta_1 m + (1 - \beta_1) g, \quad
         v \leftarrow \beta_2 v + (1 - \beta_2) g^2, \quad
         d = \frac{m / (1 - \beta_1^t)}{\sqrt{v / (1 - \beta_2^t)} + \epsilon}.
+
+    The state holds ``m``, ``root_v = sqrt(v)`` and the step count ``t``.
     """
 
     def __init__(self, beta1, beta2, epsilon):
@@ -125,20 +141,21 @@ class Adam(_Adaptive):
 
     def init(self, params):
         """Zero moments, step count 0."""
-        return {"m": np.zeros_like(params), "v": np.zeros_like(params), "t": 0}
+        return {"m": np.zeros_like(params), "root_v": np.zeros_like(params), "t": 0}
 
-    def _second(self, state):
-        return state["v"] / (1 - self.beta2 ** max(state["t"], 1))
+    def _root(self, state):
+        return state["root_v"] / math.sqrt(1 - self.beta2 ** max(state["t"], 1))
 
     def direction(self, grad, state):
         """Update both moments and return the bias-corrected direction."""
         state["t"] += 1
-        m, v = state["m"], state["v"]
-        b1, b2 = m.dtype.type(self.beta1), m.dtype.type(self.beta2)
+        m, r = state["m"], state["root_v"]
+        t = m.dtype.type
+        b1 = t(self.beta1)
         m *= b1
         m += (1 - b1) * grad
-        v *= b2
-        v += (1 - b2) * grad * grad
+        r *= t(math.sqrt(self.beta2))
+        np.hypot(r, t(math.sqrt(1 - self.beta2)) * grad, out=r)
         return m / (1 - self.beta1 ** state["t"]) * self.scale(state)
 
 

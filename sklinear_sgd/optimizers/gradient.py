@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from . import _updates
-from ._base import BaseOptimizer, Iterate, copy_state
+from ._base import BaseOptimizer, Iterate, copy_state, resume_state
 from .schedules import SCHEDULES, get_schedule
 
 __all__ = ["GradientDescent", "SGD", "Adam", "RMSProp", "AdaGrad"]
@@ -120,7 +120,7 @@ def _descend(
     its step (free, as the step needs it), or with ``exact_objective`` the
     objective on all rows after the epoch (one more pass over ``X``).
     """
-    state = copy_state(state)
+    state = resume_state(state)
     # A state from another rule or schedule (warm start after a change of
     # optimizer) cannot be resumed: theirs start afresh.
     if state.get("rule_kind") != type(rule).__name__:
@@ -212,14 +212,28 @@ def _auto_step(learning_rate, objective, batch_size=None, momentum=0.0):
     """The step size; 'auto' is ``(1 - momentum) / L``, ``L`` the smoothness.
 
     With momentum ``mu`` the steps add up to ``1 / (1 - mu)`` times a plain
-    step, hence the factor that keeps the effective step at ``1 / L``.
+    step, hence the factor that keeps the effective step at ``1 / L``. When
+    ``L`` or the step is beyond the range of the data's dtype (features of
+    size beyond about ``1e150`` or below ``1e-150`` in float64) no step can be
+    taken, and a ValueError says so rather than training with a step of 0.
     """
-    if learning_rate == "auto":
+    if learning_rate != "auto":
+        return float(learning_rate)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore", divide="ignore"):
         smoothness = objective.smoothness(batch_size)
         # 0 only for an objective that does not depend on the parameters (X all
         # zero, no intercept, no penalty): any step leaves it unchanged.
-        return (1.0 - momentum) / smoothness if smoothness > 0 else 1.0
-    return float(learning_rate)
+        step = (1.0 - momentum) / smoothness if smoothness > 0 else 1.0
+    if not (np.isfinite(smoothness) and 0 < step <= np.finfo(objective.dtype).max):
+        raise ValueError(
+            f"learning_rate='auto' cannot be computed: the smoothness constant "
+            f"of the objective, about the largest squared feature value, is "
+            f"{smoothness:.3g}, which gives a step outside the range of "
+            f"{np.dtype(objective.dtype).name}. The features are too large or "
+            "too small: scale them (for instance with StandardScaler) or give a "
+            "numeric learning_rate."
+        )
+    return step
 
 
 class GradientDescent(_FirstOrder):

@@ -16,6 +16,18 @@ _FIRST_CHUNK = 16
 __all__ = ["LBFGS"]
 
 
+def _column_scales(objective):
+    """Powers of two near the root mean square of each column (1 for the
+    intercept, for all-zero columns and where the mean square overflows)."""
+    with np.errstate(over="ignore", divide="ignore"):
+        rms = np.sqrt(objective.second_moments())
+        exponent = np.round(np.log2(rms))
+    exponent[~np.isfinite(exponent)] = 0
+    if objective.fit_intercept:
+        exponent[-1] = 0
+    return np.ldexp(1.0, exponent.astype(int))
+
+
 class LBFGS(BaseOptimizer):
     """Limited-memory BFGS on the objective's value and gradient (smooth only).
 
@@ -64,22 +76,32 @@ class LBFGS(BaseOptimizer):
             )
         state = copy_state(state)
         shape, dtype = params.shape, params.dtype
+        # SciPy works on q = P * d, d a power of two near each column's root
+        # mean square (exact scaling, 1 for standardized data), so that its
+        # first trial step, of unit length, has the scale of the features.
+        d = _column_scales(objective)
         last = {}
 
-        def fun(w):
-            # f(proj(w)): the projection onto the objective's subspace is a
-            # symmetric linear map, so the gradient is proj(grad f). In float64
-            # whatever the data's dtype: the line search needs the precision.
-            value, grad = objective.value_and_grad(objective.project(w.reshape(shape).copy()))
-            last["w"], last["value"] = w.copy(), value
-            return value, objective.project(grad).ravel()
+        def fun(q):
+            # f(proj(q / d)): the projection onto the objective's subspace is a
+            # linear map that commutes with the column scaling and is
+            # symmetric, so the gradient is proj(grad f) / d. In float64 whatever
+            # the data's dtype: the line search needs the precision. SciPy's line
+            # search may try points where the objective overflows; it backs off
+            # from them by itself.
+            with np.errstate(over="ignore", invalid="ignore"):
+                value, grad = objective.value_and_grad(
+                    objective.project(q.reshape(shape) / d)
+                )
+            last["q"], last["value"] = q.copy(), value
+            return value, (objective.project(grad) / d).ravel()
 
-        def record(xk):
-            value = last["value"] if np.array_equal(xk, last.get("w")) else None
-            history.append((xk.copy(), value))
+        def record(qk):
+            value = last["value"] if np.array_equal(qk, last.get("q")) else None
+            history.append((qk.copy(), value))
 
         eps = np.finfo(np.float64).eps
-        w = params.astype(np.float64).ravel()
+        w = (params.astype(np.float64) * d).ravel()
         done, chunk = 0, _FIRST_CHUNK
         while done < max_iter:
             history = []
@@ -96,12 +118,19 @@ class LBFGS(BaseOptimizer):
                     "ftol": 10 * eps,
                 },
             )
-            for w_k, value in history:
-                P = objective.project(w_k.reshape(shape).astype(dtype))
+            for q_k, value in history:
+                P = objective.project((q_k.reshape(shape) / d).astype(dtype))
                 value = objective.value(P) if value is None else value
                 state["n_iter"] += 1
                 yield Iterate(P, value, copy_state(state), {})
             done += len(history)
+            if not history and result.status == 2 and done == 0:
+                raise ValueError(
+                    "L-BFGS could not take a first step: its line search failed "
+                    f"({result.message}). The features are probably of very "
+                    "different or extreme sizes: scale them (for instance with "
+                    "StandardScaler)."
+                )
             if not history or result.status != 1:  # 1: stopped at maxiter
                 return
             w, chunk = history[-1][0], 2 * chunk

@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base import BaseOptimizer, Iterate, copy_state
+from ._base import BaseOptimizer, Iterate, copy_state, resume_state
 
 __all__ = ["RandomSearch", "RandomLocalSearch"]
 
@@ -18,7 +18,14 @@ def _auto_scale(objective):
 
     ``1 / (rms_j * sqrt(p))``: scores of variance 1 for a random candidate.
     """
-    rms = np.sqrt(objective.second_moments())
+    with np.errstate(over="ignore"):
+        rms = np.sqrt(objective.second_moments())
+    if not np.all(np.isfinite(rms)):
+        raise ValueError(
+            "scale='auto' cannot be computed: the mean square of a feature "
+            "overflows float64 (feature values beyond about 1e154). Scale the "
+            "features (for instance with StandardScaler) or give a numeric scale."
+        )
     used = rms > 0
     scale = np.zeros_like(rms)
     scale[used] = 1.0 / (rms[used] * np.sqrt(used.sum()))
@@ -71,7 +78,7 @@ class RandomSearch(BaseOptimizer):
 
     def iterate(self, objective, params, state, max_iter):
         """Yield the best point after each candidate; see :meth:`BaseOptimizer.iterate`."""
-        state = copy_state(state)
+        state = resume_state(state)
         scale = self._scale(objective)
         best_params = params.copy()
         best = objective.value(best_params)
@@ -136,7 +143,7 @@ class RandomLocalSearch(RandomSearch):
 
     def iterate(self, objective, params, state, max_iter):
         """Yield the best point after each try; see :meth:`BaseOptimizer.iterate`."""
-        state = copy_state(state)
+        state = resume_state(state)
         if self.step_size == "auto":
             step = 0.1 * _auto_scale(objective)
         else:
