@@ -86,11 +86,16 @@ def test_same_seed_same_iterates_other_seed_other_iterates(name):
     opt = get_optimizer(name)
     if name in ("sgd", "adam"):
         opt.set_params(batch_size=16)
-    a = run(opt, 5, seed=1)[-1].params
-    b = run(opt, 5, seed=1)[-1].params
-    c = run(opt, 5, seed=2)[-1].params
+    def outcome(seed):
+        # The last point and what was tried on the way: a random search may
+        # keep its starting point through 5 candidates, but not try the same.
+        iterates = run(opt, 5, seed=seed)
+        tried = [it.info.get("candidate", np.nan) for it in iterates]
+        return np.concatenate([iterates[-1].params.ravel(), tried])
+
+    a, b, c = outcome(1), outcome(1), outcome(2)
     np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, c)
+    assert not np.array_equal(a, c, equal_nan=True)
 
 
 @pytest.mark.parametrize(
