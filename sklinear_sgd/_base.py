@@ -13,7 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin
-from ._dask import is_dask_array
+from ._dask import is_dask_data
 from .objective import LinearObjective
 from .optimizers import OPTIMIZERS, get_optimizer
 from .penalties import PENALTIES, make_penalty
@@ -155,7 +155,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "held-out set between calls, or use fit."
             )
         first_call = not (incremental and hasattr(self, "classes_"))
-        if is_dask_array(X):  # blocks of rows that stay on a dask cluster
+        if is_dask_data(X):  # blocks of rows that stay on a dask cluster
             from ._dask import bind_dask
 
             X, objective = bind_dask(

@@ -25,7 +25,7 @@ from .objective import LinearObjective
 from .optimizers import get_optimizer
 from .penalties import make_penalty
 
-__all__ = ["DaskObjective", "bind_dask", "is_dask_array"]
+__all__ = ["DaskObjective", "bind_dask", "is_dask_array", "is_dask_data"]
 
 # Below this many features the blocks send their second-moment matrix once,
 # rather than taking part in every step of the power iteration.
@@ -38,6 +38,11 @@ def is_dask_array(X):
     return da is not None and isinstance(X, da.Array)
 
 
+def is_dask_data(X):
+    """Whether ``X`` is a dask array or a dask DataFrame."""
+    return is_dask_array(X) or _is_dask_dataframe(X)
+
+
 def _is_dask_dataframe(X):
     dd = sys.modules.get("dask.dataframe")
     return dd is not None and isinstance(X, (dd.DataFrame, dd.Series))
@@ -48,8 +53,6 @@ def _is_dask_dataframe(X):
 
 def _block_objective(X, y, sample_weight, per_class, n_classes, loss, fit_intercept):
     """The unpenalized objective of one block (built on the worker that holds it)."""
-    if X.dtype not in (np.float32, np.float64):
-        X = X.astype(np.float64)
     y = np.asarray(y)
     w = None
     if per_class is not None:
@@ -398,8 +401,6 @@ def _check_chunks(name, array):
 
 
 def _check_X(X):
-    import dask.array as da
-
     if _is_dask_dataframe(X):
         raise TypeError(
             "X is a dask DataFrame; pass a dask array with known chunk sizes, "
@@ -479,7 +480,7 @@ def _check_sample_weight(sample_weight, X):
                 f"sample_weight must have shape ({X.shape[0]},), one weight per "
                 f"sample; got shape {sample_weight.shape}."
             )
-    if sample_weight.dtype.kind not in "biuf":
+    if sample_weight.dtype.kind not in "iuf":
         raise TypeError(
             f"sample_weight must hold real numbers; got dtype {sample_weight.dtype}."
         )

@@ -134,6 +134,9 @@ def test_bad_inputs_get_clear_errors(client):
     with pytest.raises(ValueError, match=r"unknown chunk sizes along its features.*"
                        r"compute_chunk_sizes"):
         SVMClassifier(optimizer="gd").fit(Xd[:, keep], yd)
+    dd = pytest.importorskip("dask.dataframe")
+    with pytest.raises(TypeError, match=r"to_dask_array\(lengths=True\)"):
+        SVMClassifier(optimizer="gd").fit(dd.from_array(X, chunksize=ROWS), yd)
     with pytest.raises(ValueError, match=r"same blocks of rows.*rechunk"):
         SVMClassifier(optimizer="gd").fit(Xd, yd.rechunk(400))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
