@@ -60,7 +60,6 @@ client = Client(cluster)
 rows = -(-len(y_train) // 4)
 X_dask = da.from_array(X_train, chunks=(rows, X.shape[1]))
 y_dask = da.from_array(y_train, chunks=rows)
-print(client)
 
 # %%
 # 1. Full-batch training on the workers
@@ -68,7 +67,7 @@ print(client)
 # Each L-BFGS iteration sends the parameters, 10 x 65 numbers, to the blocks'
 # tasks and receives one gradient of the same size per block.
 
-model = SoftmaxClassifier(optimizer="lbfgs", max_iter=30, tol=None)
+model = SoftmaxClassifier(optimizer="lbfgs", max_iter=20, tol=None)
 start = time.perf_counter()
 in_memory = model.__sklearn_clone__().fit(X_train, y_train)
 local_seconds = time.perf_counter() - start
@@ -91,7 +90,7 @@ print(f"largest difference of coef_: {np.abs(on_cluster.coef_ - in_memory.coef_)
 incremental = Incremental(SVMClassifier(optimizer="sgd", random_state=0),
                           scoring="accuracy")
 accuracy = []
-for _ in range(4):
+for _ in range(3):
     incremental.partial_fit(X_dask, y_dask, classes=np.unique(y))
     accuracy.append(incremental.estimator_.score(X_test, y_test))
 print("test accuracy after each pass:", np.round(accuracy, 3))
@@ -112,7 +111,7 @@ plt.show()
 # ----------------------------------------------
 
 grid = GridSearchCV(
-    SoftmaxClassifier(optimizer="lbfgs", max_iter=50),
+    SoftmaxClassifier(optimizer="lbfgs", max_iter=30),
     {"alpha": [1e-4, 1e-2]},
     cv=3,
     n_jobs=-1,
