@@ -47,7 +47,7 @@ def run(n_workers, args):
     from sklinear_sgd._dask import bind_dask
 
     cluster = distributed.LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
     client = distributed.Client(cluster)
     try:

@@ -55,7 +55,7 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 # that they never pass through this process.
 
 cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                       dashboard_address=None)
+                       dashboard_address=":0")
 client = Client(cluster)
 rows = -(-len(y_train) // 4)
 X_dask = da.from_array(X_train, chunks=(rows, X.shape[1]))
