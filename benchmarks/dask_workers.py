@@ -36,7 +36,8 @@ def make_data(n_samples, n_features, n_classes, n_blocks):
     rs = da.random.RandomState(0)
     X = rs.standard_normal((n_samples, n_features), chunks=(rows, n_features))
     W = np.random.RandomState(1).standard_normal((n_features, n_classes))
-    y = (X @ W + 3 * rs.standard_normal((n_samples, n_classes), chunks=(rows, n_classes)))
+    noise = rs.standard_normal((n_samples, n_classes), chunks=(rows, n_classes))
+    y = X @ W + 3 * noise
     return X, y.argmax(axis=1)
 
 
@@ -47,7 +48,10 @@ def run(n_workers, args):
     from sklinear_sgd._dask import bind_dask
 
     cluster = distributed.LocalCluster(
-        n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
     )
     client = distributed.Client(cluster)
     try:
@@ -118,8 +122,8 @@ def main(argv=None):
 
         from sklinear_sgd import SoftmaxClassifier
 
-        X, y = dask.compute(*make_data(args.n_samples, args.n_features,
-                                        args.n_classes, args.blocks))
+        data = make_data(args.n_samples, args.n_features, args.n_classes, args.blocks)
+        X, y = dask.compute(*data)
         est = SoftmaxClassifier()
         est.classes_ = np.unique(y)
         objective = est._bind(X, y, None)

@@ -74,9 +74,12 @@ local_seconds = time.perf_counter() - start
 start = time.perf_counter()
 on_cluster = model.__sklearn_clone__().fit(X_dask, y_dask)
 cluster_seconds = time.perf_counter() - start
-print(f"in memory:   {local_seconds:.2f} s, test accuracy {in_memory.score(X_test, y_test):.3f}")
-print(f"on dask:     {cluster_seconds:.2f} s, test accuracy {on_cluster.score(X_test, y_test):.3f}")
-print(f"largest difference of coef_: {np.abs(on_cluster.coef_ - in_memory.coef_).max():.1e}")
+for name, fitted, seconds in [("in memory", in_memory, local_seconds),
+                              ("on dask", on_cluster, cluster_seconds)]:
+    score = fitted.score(X_test, y_test)
+    print(f"{name:<10} {seconds:.2f} s, test accuracy {score:.3f}")
+difference = np.abs(on_cluster.coef_ - in_memory.coef_).max()
+print(f"largest difference of coef_: {difference:.1e}")
 
 # %%
 # On data this small the round trips dominate; the cluster pays off when one
@@ -111,7 +114,7 @@ plt.show()
 # ----------------------------------------------
 
 grid = GridSearchCV(
-    SoftmaxClassifier(optimizer="lbfgs", max_iter=30),
+    SoftmaxClassifier(optimizer="lbfgs", max_iter=30, tol=None),
     {"alpha": [1e-4, 1e-2]},
     cv=3,
     n_jobs=-1,

@@ -173,7 +173,8 @@ class DaskObjective:
         self.blocks = [b for b, w in zip(blocks, self.weights) if w > 0]
         self._block_weights = [w for w in self.weights if w > 0]
         self.total_weight = float(sum(self.weights))
-        self.n_samples, self.n_features, self.n_classes = n_samples, n_features, n_classes
+        self.n_samples, self.n_features = n_samples, n_features
+        self.n_classes = n_classes
         self.loss, self.penalty, self.fit_intercept = loss, penalty, fit_intercept
         self.dtype = np.dtype(dtype)
         # The parameter-only methods (project, prox, init_params, ...) are those
@@ -206,11 +207,17 @@ class DaskObjective:
         return self._local.init_params()
 
     def project(self, P):
-        """See :meth:`LinearObjective.project <sklinear_sgd.objective.LinearObjective.project>`."""
+        """Map parameters to the objective's subspace, in place.
+
+        See :meth:`sklinear_sgd.objective.LinearObjective.project`.
+        """
         return self._local.project(P)
 
     def prox(self, P, step):
-        """See :meth:`LinearObjective.prox <sklinear_sgd.objective.LinearObjective.prox>`."""
+        """Apply the penalty's non-smooth part with step ``step``, in place.
+
+        See :meth:`sklinear_sgd.objective.LinearObjective.prox`.
+        """
         return self._local.prox(P, step)
 
     # -- one round trip to the blocks ---------------------------------------

@@ -82,7 +82,9 @@ def test_weights_equal_in_memory_weights(client):
     sw[:ROWS] = 0
     Xd, yd = dask_data()
     for class_weight in ["balanced", {0: 2.0, 2: 0.5}]:
-        est = SVMClassifier(optimizer="gd", class_weight=class_weight, max_iter=15, tol=None)
+        est = SVMClassifier(
+            optimizer="gd", class_weight=class_weight, max_iter=15, tol=None
+        )
         local = est.__sklearn_clone__().fit(X, Y, sample_weight=sw)
         remote = est.__sklearn_clone__().fit(
             Xd, yd, sample_weight=da.from_array(sw, chunks=ROWS)
@@ -195,7 +197,8 @@ def test_grid_search_and_cross_val_score_on_the_cluster(client):
     local = grid.__sklearn_clone__().fit(X, Y)
     with distributed.get_task_stream(client) as stream, joblib.parallel_backend("dask"):
         remote = grid.__sklearn_clone__().set_params(n_jobs=-1).fit(X, Y)
-        scores = cross_val_score(SVMClassifier(max_iter=30, random_state=0), X, Y, cv=3, n_jobs=-1)
+        svm = SVMClassifier(max_iter=30, random_state=0)
+        scores = cross_val_score(svm, X, Y, cv=3, n_jobs=-1)
     assert remote.best_params_ == local.best_params_
     np.testing.assert_allclose(
         remote.cv_results_["mean_test_score"], local.cv_results_["mean_test_score"]
