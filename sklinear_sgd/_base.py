@@ -15,6 +15,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._callbacks import CallbackSupportMixin
+from ._dask import is_dask_data
 from .objective import LinearObjective
 from .optimizers import OPTIMIZERS, get_optimizer
 from .penalties import PENALTIES, make_penalty
@@ -272,6 +273,17 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "held-out set between calls, or use fit."
             )
         first_call = not (incremental and hasattr(self, "classes_"))
+        if is_dask_data(X):  # blocks of rows that stay on a dask cluster
+            from ._dask import bind_dask
+
+            X, objective = bind_dask(
+                self, X, y, sample_weight, classes, incremental, first_call
+            )
+            try:
+                return self._train(X, y, sample_weight, objective, None,
+                                   incremental, first_call)
+            finally:
+                objective.close()  # the blocks leave the workers' memory
         with _advised():
             X, y = validate_data(
                 self,
@@ -291,7 +303,12 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         else:
             objective = self._bind(X, y, sw, incremental)
             validation = None
+        return self._train(X, y, sample_weight, objective, validation, incremental,
+                           first_call)
 
+    def _train(self, X, y, sample_weight, objective, validation, incremental,
+               first_call):
+        """Run the optimizer on a bound objective and set the fitted attributes."""
         optimizer = get_optimizer(self.optimizer)
         fitted = hasattr(self, "coef_") and hasattr(self, "_state")
         if fitted and (not first_call if incremental else self.warm_start):

@@ -7,6 +7,8 @@ partial_fit and warm_start, determinism, bad input and divergence.
 
 import pickle
 import re
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -956,3 +958,20 @@ def test_divergence_in_partial_fit_keeps_the_previous_model():
     with pytest.raises(ValueError, match=r"iteration \d+"):
         clf.partial_fit(X_STD, Y_IRIS, classes=[0, 1, 2])
     assert not hasattr(clf, "coef_")
+
+
+def test_works_without_dask():
+    # dask is optional: with it unimportable the package imports and fits, and
+    # importing the package does not import dask.
+    code = (
+        "import sys\n"
+        "sys.modules['dask'] = None\n"
+        "import numpy as np\n"
+        "from sklinear_sgd import SVMClassifier\n"
+        "X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])\n"
+        "SVMClassifier(optimizer='gd').fit(X, [0, 1, 1, 0]).predict(X)\n"
+        "del sys.modules['dask']\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] == 'dask']\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
