@@ -331,6 +331,9 @@ class DaskObjective:
         """Weighted mean of ``||x_i||^2``, plus 1 for a fitted intercept."""
         return float(self.second_moments().sum())
 
+    #: Blocks hold dense arrays (sparse blocks are not supported).
+    is_sparse = False
+
     def _second_moment_product(self, v):
         """``Xt^T D Xt v / sum(w)``: with fewer than 1024 features from the
         ``(n_features + 1) ** 2`` matrix that the blocks send once, with more
