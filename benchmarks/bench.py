@@ -226,7 +226,7 @@ def section_dense(report, size, rng):
         note="The floor is the two products over rows gathered by a fresh permutation "
              "(shuffle 'rows') or over contiguous batches (shuffle 'batches'). 'epoch' is "
              f"the mean of {epochs} epochs of `SGD(shuffle=...)` on the objective; 'setup' "
-             "the one-time smoothness estimate behind learning_rate='auto' (Lanczos, 24 "
+             "the one-time smoothness estimate behind learning_rate='auto' (Lanczos, 16 "
              f"passes over X); 'fit / epochs' a whole {epochs}-epoch `fit`, input validation "
              "and setup included, divided by its epochs.",
     )

@@ -344,7 +344,7 @@ class DaskObjective:
             return self._cache["gram"] @ v
         return sum(self._map(_block_power_step, v)) / self.total_weight
 
-    def max_eigenvalue(self, n_iter=12):
+    def max_eigenvalue(self, n_iter=8):
         """Largest eigenvalue of the weighted second-moment matrix; the Lanczos
         steps of :meth:`LinearObjective.max_eigenvalue
         <sklinear_sgd.objective.LinearObjective.max_eigenvalue>` on the
