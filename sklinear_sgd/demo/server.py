@@ -645,7 +645,7 @@ class DemoHandler(BaseHTTPRequestHandler):
             self.log_error("internal error: %r", exc)
             self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"Internal error: {exc!r}.")
 
-    def do_PUT(self):  # noqa: N802
+    def do_PUT(self):  # noqa: N802 (the base class's name)
         self._error(
             HTTPStatus.METHOD_NOT_ALLOWED,
             "Use GET for pages and POST for /api/ endpoints.",
