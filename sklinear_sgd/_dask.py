@@ -97,6 +97,10 @@ def _block_second_moments(block, arg=None):
     return block.second_moments()
 
 
+def _block_mean_row(block, arg=None):
+    return block.mean_row()
+
+
 def _block_gram(block, arg=None):
     """One block's ``Xt^T D Xt``, ``Xt`` being X with a column of ones (or zeros
     without an intercept), in float64."""
@@ -331,6 +335,12 @@ class DaskObjective:
         """Weighted mean of ``||x_i||^2``, plus 1 for a fitted intercept."""
         return float(self.second_moments().sum())
 
+    def mean_row(self):
+        """Weighted mean of the rows of ``X``."""
+        if "mean_row" not in self._cache:
+            self._cache["mean_row"] = self._weighted_sum(self._map(_block_mean_row))
+        return self._cache["mean_row"]
+
     #: Blocks hold dense arrays (sparse blocks are not supported).
     is_sparse = False
 
@@ -344,17 +354,26 @@ class DaskObjective:
             return self._cache["gram"] @ v
         return sum(self._map(_block_power_step, v)) / self.total_weight
 
-    def max_eigenvalue(self, n_iter=8):
+    def max_eigenvalue(self, n_iter=8, intercept=True):
         """Largest eigenvalue of the weighted second-moment matrix; the Lanczos
         steps of :meth:`LinearObjective.max_eigenvalue
         <sklinear_sgd.objective.LinearObjective.max_eigenvalue>` on the
         products of :meth:`_second_moment_product`."""
-        return LinearObjective.max_eigenvalue(self, n_iter)
+        return LinearObjective.max_eigenvalue(self, n_iter, intercept)
+
+    _batch_constant = LinearObjective._batch_constant
+    _step_constants = LinearObjective._step_constants
 
     def smoothness(self, batch_size=None):
         """Lipschitz constant of the gradient; see :meth:`LinearObjective.smoothness
         <sklinear_sgd.objective.LinearObjective.smoothness>`."""
         return LinearObjective.smoothness(self, batch_size)
+
+    def intercept_step_ratio(self, batch_size=None):
+        """The intercept's step over the weights'; see
+        :meth:`LinearObjective.intercept_step_ratio
+        <sklinear_sgd.objective.LinearObjective.intercept_step_ratio>`."""
+        return LinearObjective.intercept_step_ratio(self, batch_size)
 
     def close(self):
         """Release the blocks held by the workers."""

@@ -295,8 +295,8 @@ class LinearObjective:
         Parameters
         ----------
         P : ndarray of shape (n_classes, n_features + 1)
-        step : float or ndarray broadcastable to ``W``
-            The step just taken.
+        step : float or ndarray broadcastable to ``P``
+            The step just taken (its intercept column is ignored).
 
         Returns
         -------
@@ -304,7 +304,7 @@ class LinearObjective:
         """
         if not self.penalty.smooth:
             if np.ndim(step):
-                step = step[:, :-1]
+                step = step[..., :-1]
             P[:, :-1] = self.penalty.prox(P[:, :-1], step)
         return P
 
@@ -363,21 +363,41 @@ class LinearObjective:
             else 0. Computed once, in blocks of rows, without copying ``X``.
         """
         if "moments" not in self._cache:
-            sw = self.sample_weight
-            total = np.zeros(self.n_features)
-            step = max(_MOMENT_MIN_ROWS, -(-self.n_samples // _MOMENT_BLOCKS))
-            for start in range(0, self.n_samples, step):
-                block = self.X[start : start + step]
-                squared = block.multiply(block) if sparse.issparse(block) else block * block
-                if sw is None:
-                    total += np.asarray(squared.sum(axis=0), dtype=np.float64).ravel()
-                else:
-                    weights = sw[start : start + step].astype(np.float64)
-                    total += np.asarray(squared.T @ weights, dtype=np.float64).ravel()
-            norm = self.n_samples if sw is None else float(sw.sum())
-            moments = np.append(total / norm, float(self.fit_intercept))
-            self._cache["moments"] = moments
+            self._column_moments()
         return self._cache["moments"]
+
+    def mean_row(self):
+        """Weighted mean of the rows of ``X``, ``X^T w / sum(w)``.
+
+        Returns
+        -------
+        ndarray of shape (n_features,)
+            Computed with :meth:`second_moments`, in the same pass over ``X``.
+        """
+        if "mean_row" not in self._cache:
+            self._column_moments()
+        return self._cache["mean_row"]
+
+    def _column_moments(self):
+        """One pass over ``X`` in blocks of rows: columns' weighted means of
+        ``x`` and of ``x ** 2``, accumulated in float64."""
+        sw = self.sample_weight
+        sums = np.zeros(self.n_features)
+        squares = np.zeros(self.n_features)
+        step = max(_MOMENT_MIN_ROWS, -(-self.n_samples // _MOMENT_BLOCKS))
+        for start in range(0, self.n_samples, step):
+            block = self.X[start : start + step]
+            squared = block.multiply(block) if sparse.issparse(block) else block * block
+            if sw is None:
+                sums += np.asarray(block.sum(axis=0, dtype=np.float64)).ravel()
+                squares += np.asarray(squared.sum(axis=0), dtype=np.float64).ravel()
+            else:
+                weights = sw[start : start + step].astype(np.float64)
+                sums += np.asarray(block.T @ weights, dtype=np.float64).ravel()
+                squares += np.asarray(squared.T @ weights, dtype=np.float64).ravel()
+        norm = self.n_samples if sw is None else float(sw.sum())
+        self._cache["moments"] = np.append(squares / norm, float(self.fit_intercept))
+        self._cache["mean_row"] = sums / norm
 
     def mean_squared_norm(self):
         """Weighted mean of ``||x_i||^2``, plus 1 for a fitted intercept.
@@ -402,27 +422,42 @@ class LinearObjective:
         w[-1] = u.sum() if self.fit_intercept else 0.0
         return w
 
-    def max_eigenvalue(self, n_iter=8):
+    def max_eigenvalue(self, n_iter=8, intercept=True):
         """Largest eigenvalue of the weighted second-moment matrix, by Lanczos.
 
         The matrix is ``Xt^T D Xt / sum(w)``, ``Xt`` being ``X`` with a column of
-        ones when the intercept is fitted and ``D`` the diagonal of weights.
-        ``n_iter`` Lanczos steps (two passes over ``X`` each, with full
-        reorthogonalization) give the largest Ritz value, a lower bound that
-        converges much faster than power iteration: on standardized CIFAR-shaped
-        data, a hard case (no gap at the top of the spectrum), 8 steps come
-        within 3% (and a step of ``1 / L`` stays below the ``2 / L`` at which
-        gradient descent would diverge). Deterministic: the start vector is drawn with
-        seed 0 and does not depend on the rows, so weights and repeated rows
-        agree.
+        ones when the intercept is fitted (and ``intercept`` is True) and ``D``
+        the diagonal of weights. ``n_iter`` Lanczos steps (two passes over ``X``
+        each, with full reorthogonalization) give the largest Ritz value, a
+        lower bound that converges much faster than power iteration: on
+        standardized CIFAR-shaped data, a hard case (no gap at the top of the
+        spectrum), 8 steps come within 3% (and a step of ``1 / L`` stays below
+        the ``2 / L`` at which gradient descent would diverge). Deterministic:
+        the start vector is drawn with seed 0 and does not depend on the rows,
+        so weights and repeated rows agree.
+
+        Parameters
+        ----------
+        n_iter : int, default=8
+            Lanczos steps.
+        intercept : bool, default=True
+            If False, the matrix of the features alone, ``X^T D X / sum(w)``.
+
+        Returns
+        -------
+        float
         """
-        if "eig" not in self._cache:
+        with_ones = bool(self.fit_intercept and intercept)
+        key = ("eig", with_ones)
+        if key not in self._cache:
             v = np.abs(np.random.RandomState(0).standard_normal(self.n_features + 1))
-            v[-1] *= float(self.fit_intercept)
+            v[-1] *= float(with_ones)
             basis = [v / _norm(v)]
             diagonal, off_diagonal = [], []
-            for _ in range(min(n_iter, self.n_features + 1)):
+            for _ in range(min(n_iter, self.n_features + with_ones)):
                 w = self._second_moment_product(basis[-1])
+                if not with_ones:
+                    w[-1] = 0.0
                 diagonal.append(float(w @ basis[-1]))
                 for q in basis:  # full reorthogonalization, twice is enough
                     w -= (w @ q) * q
@@ -440,20 +475,66 @@ class LinearObjective:
                 eig = float(eigvalsh_tridiagonal(diagonal, off_diagonal)[-1])
             else:
                 eig = np.inf
-            self._cache["eig"] = max(0.0, eig)
-        return self._cache["eig"]
+            self._cache[key] = max(0.0, eig)
+        return self._cache[key]
+
+    def _batch_constant(self, lam, trace, batch_size):
+        """Expected smoothness of Gower et al. (2019) for batches of ``b`` rows
+        drawn without replacement, ``(n (b - 1) lam + (n - b) trace) / (b (n - 1))``,
+        from the full-batch constant ``lam`` and a single row's, the mean
+        squared norm ``trace``; ``lam`` itself for the full batch."""
+        n, b = self.n_samples, batch_size
+        if b is None or b >= n:
+            return lam
+        return (n * (b - 1) * lam + (n - b) * trace) / (b * (n - 1))
+
+    def _step_constants(self, batch_size):
+        """``(smoothness, intercept_step_ratio)``; see :meth:`smoothness`."""
+        key = ("step", batch_size)
+        if key not in self._cache:
+            curvature = self.loss.curvature
+            trace = float(self.second_moments()[:-1].sum())
+            features = self._batch_constant(
+                self.max_eigenvalue(intercept=False), trace, batch_size
+            )
+            ratio = 0.0
+            if self.fit_intercept:
+                # The ones column's constant is 1: the intercept takes the
+                # weights' step unless their block is the less stiff.
+                with np.errstate(over="ignore", invalid="ignore"):
+                    ratio = min(1.0, features + self.penalty.curvature() / curvature)
+                ratio = 1.0 if ratio == 0 else ratio
+            # Top eigenvalue of [[S, sqrt(r) m], [sqrt(r) m^T, r]] is at most
+            # that of the 2 x 2 matrix with the blocks replaced by their norms.
+            lam_s = self.max_eigenvalue(intercept=False)
+            coupling = np.sqrt(ratio) * _norm(self.mean_row())
+            with np.errstate(over="ignore", invalid="ignore"):
+                half_gap = (lam_s - ratio) / 2
+                lam = (lam_s + ratio) / 2 + float(np.hypot(half_gap, coupling))
+                lam = self._batch_constant(lam, trace + ratio, batch_size)
+                smooth = curvature * lam + self.penalty.curvature()
+            self._cache[key] = (float(smooth), float(ratio))
+        return self._cache[key]
 
     def smoothness(self, batch_size=None):
         """Estimate of the Lipschitz constant of the gradient of a batch's objective.
 
-        ``loss.curvature * lambda_b + penalty.curvature()``. For the full batch
-        (``batch_size`` None or at least ``n_samples``), ``lambda_b`` is
-        :meth:`max_eigenvalue`, the spectral constant. For batches of ``b`` rows
-        drawn without replacement it is the expected smoothness of Gower et al.
-        (2019), ``n (b - 1) / (b (n - 1)) * lambda + (n - b) / (b (n - 1)) * m``,
-        with ``m`` the :meth:`mean_squared_norm` standing for a single row's
-        constant: small batches need smaller steps. The hinge loss is not
-        smooth; its nominal curvature of 1 gives a step of the right scale.
+        Measured in the metric of the steps that ``learning_rate='auto'``
+        takes: ``1 / L`` on ``W`` and ``r / L`` on the intercept, ``r`` the
+        :meth:`intercept_step_ratio`. In those coordinates the intercept's
+        column of ones becomes a column of ``sqrt(r)`` and the weighted
+        second-moment matrix ``[[S, sqrt(r) m], [sqrt(r) m^T, r]]``, with ``S``
+        the features' (top eigenvalue ``lambda_S`` by :meth:`max_eigenvalue`)
+        and ``m`` the :meth:`mean_row`. Its top eigenvalue is bounded by that of
+        ``[[lambda_S, sqrt(r) |m|], [sqrt(r) |m|, r]]``, ``lambda``, and
+        ``L = loss.curvature * lambda_b + penalty.curvature()``. For the full
+        batch (``batch_size`` None or at least ``n_samples``) ``lambda_b`` is
+        ``lambda``; for batches of ``b`` rows drawn without replacement it is the
+        expected smoothness of Gower et al. (2019),
+        ``(n (b - 1) lambda + (n - b) t) / (b (n - 1))``, with ``t = trace(S) + r``
+        standing for a single row's constant: small batches need smaller steps.
+        The hinge loss is not smooth; its nominal curvature of 1 gives a step of
+        the right scale.
 
         Parameters
         ----------
@@ -463,9 +544,29 @@ class LinearObjective:
         -------
         float
         """
-        lam = self.max_eigenvalue()
-        n, b = self.n_samples, batch_size
-        if b is not None and b < n:
-            single = self.mean_squared_norm()
-            lam = (n * (b - 1) * lam + (n - b) * single) / (b * (n - 1))
-        return self.loss.curvature * lam + self.penalty.curvature()
+        return self._step_constants(batch_size)[0]
+
+    def intercept_step_ratio(self, batch_size=None):
+        """Ratio ``r`` of the intercept's step to the weights' step, in ``[0, 1]``.
+
+        The intercept's column is all ones, so its own constant is
+        ``loss.curvature``, whatever the batch. The weights' block has
+        ``loss.curvature * L_W + penalty.curvature()``, ``L_W`` the features'
+        constant (as in :meth:`smoothness`, without the intercept). When that
+        is the larger, both take the same step (``r = 1``); when the features
+        are the less stiff, as for rows of small norm (normalized text
+        features, whose ``L_W`` can be 100 times below 1), one common step
+        would be held back by the intercept, and ``r = L_W +
+        penalty.curvature() / loss.curvature`` gives the intercept the smaller
+        step that its own column allows. 0 without an intercept, 1 when the
+        weights' block is flat.
+
+        Parameters
+        ----------
+        batch_size : int or None, default=None
+
+        Returns
+        -------
+        float
+        """
+        return self._step_constants(batch_size)[1]

@@ -227,6 +227,76 @@ def test_gd_takes_the_plain_full_batch_step():
         np.testing.assert_allclose(expected, P, rtol=1e-12, atol=1e-15)
 
 
+def text_like(n=300, n_features=400, n_classes=4, seed=0):
+    """Sparse non-negative rows of unit norm, like normalized word counts: the
+    features' constant is far below the intercept column's 1."""
+    rng = np.random.RandomState(seed)
+    y = np.arange(n) % n_classes
+    X = sparse.random(n, n_features, density=0.02, random_state=rng, format="csr")
+    X = X + sparse.csr_matrix((np.ones(n), (np.arange(n), y * 10)), shape=X.shape)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1))).ravel()
+    return sparse.csr_matrix(sparse.diags(1 / norms) @ X), y
+
+
+@pytest.mark.parametrize("batch_size", [None, 32])
+def test_auto_step_gives_the_intercept_its_own_smaller_step_on_rows_of_small_norm(batch_size):
+    Xt, yt = text_like()
+    obj = make(X=Xt, y=yt, n_classes=4, penalty=L2(1e-4))
+    ratio = obj.intercept_step_ratio(batch_size)
+    assert 0 < ratio < 0.2
+    it = run(SGD(batch_size=batch_size), obj, 1)[0]
+    assert it.info["learning_rate"] == pytest.approx(1 / obj.smoothness(batch_size))
+    assert it.info["intercept_learning_rate"] == pytest.approx(ratio / obj.smoothness(batch_size))
+    # Without an intercept, or with features stiffer than the ones column,
+    # one common step.
+    assert make(X=Xt, y=yt, n_classes=4, fit_intercept=False).intercept_step_ratio() == 0
+    assert make().intercept_step_ratio(batch_size) == 1.0
+    assert "intercept_learning_rate" not in run(SGD(batch_size=batch_size), make(), 1)[0].info
+
+
+@pytest.mark.parametrize("loss", [SoftmaxCrossEntropy(), MulticlassHinge()], ids=["softmax", "hinge"])
+def test_gd_auto_steps_per_block_lower_the_objective_on_rows_of_small_norm(loss):
+    Xt, yt = text_like()
+    obj = make(loss=loss, X=Xt, y=yt, n_classes=4, penalty=L2(1e-4))
+    start = obj.value(obj.init_params())
+    values = [it.value for it in run(GradientDescent(), obj, 30)]
+    if isinstance(loss, SoftmaxCrossEntropy):
+        assert np.all(np.diff(values) < 0)
+    assert values[-1] < 0.5 * start
+    # The steps taken: 1 / L on W and r / L on the intercept.
+    P = obj.init_params()
+    step = np.full(obj.shape[1], 1 / obj.smoothness())
+    step[-1] *= obj.intercept_step_ratio()
+    P = obj.project(P - step * obj.value_and_grad(P)[1])
+    np.testing.assert_allclose(run(GradientDescent(), obj, 1)[0].params, P, rtol=1e-6,
+                               atol=1e-12)
+
+
+def test_softmax_smoothness_bounds_the_gradient_in_the_metric_of_the_steps():
+    # With steps D = diag(1, ..., 1, r) / L, the descent lemma needs
+    # |D^(1/2) (g(P) - g(Q))| <= L |D^(-1/2) (P - Q)|. Segments mostly along
+    # the intercept are the stiff ones: there one common step (r = 1) with
+    # the same L would break the bound.
+    Xt, yt = text_like()
+    obj = make(X=Xt, y=yt, n_classes=4, penalty=L2(1e-4))
+    L, r = obj.smoothness(), obj.intercept_step_ratio()
+    rng = np.random.RandomState(3)
+    worst = {}
+    for ratio in (r, 1.0):
+        d = np.ones(obj.shape[1])
+        d[-1] = ratio
+        worst[ratio] = 0.0
+        for _ in range(10):
+            P, Q = rng.randn(*obj.shape) * 0.1, rng.randn(*obj.shape) * 0.1
+            P[:, :-1] *= 0.01
+            Q[:, :-1] *= 0.01
+            gP, gQ = obj.value_and_grad(P)[1], obj.value_and_grad(Q)[1]
+            lhs = np.linalg.norm((gP - gQ) * np.sqrt(d))
+            worst[ratio] = max(worst[ratio], lhs / np.linalg.norm((P - Q) / np.sqrt(d)))
+    assert worst[r] <= L * (1 + 1e-9)
+    assert worst[1.0] > L
+
+
 # -- SGD -----------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ _EPSILON = [Interval(Real, 0, None, closed="neither")]
 
 def _step(objective, params, grad, rule, rule_state, lr):
     """One update in place: direction, step, proximal step, projection."""
-    params -= params.dtype.type(lr) * rule.direction(grad, rule_state)
+    params -= np.asarray(lr, dtype=params.dtype) * rule.direction(grad, rule_state)
     objective.prox(params, lr * rule.scale(rule_state))
     objective.project(params)
 
@@ -62,9 +62,13 @@ def _sparse_plain_epoch(objective, params, batches, lr):
     is kept up to date from the touched rows, for the penalty in each batch's
     objective. The projection, which these steps preserve up to rounding (the
     data gradient is centered across classes), is applied once at the end.
-    Returns the sum over the batches of ``size * objective``.
+    ``lr`` is a float or, from ``learning_rate='auto'``, the step of each
+    column of the parameters (the intercept's last). Returns the sum over the
+    batches of ``size * objective``.
     """
     l2 = objective.penalty.l2
+    lr_intercept = float(lr[-1]) if np.ndim(lr) else lr
+    lr = float(np.max(lr))
     shrink = 1.0 - 2.0 * lr * l2
     V = np.ascontiguousarray(params[:, :-1].T)
     intercept = params[:, -1].copy()
@@ -85,7 +89,7 @@ def _sparse_plain_epoch(objective, params, batches, lr):
             scale = 1.0
         after = before - grad * grad.dtype.type(lr / scale)
         V[columns] = after
-        intercept -= grad_intercept * grad_intercept.dtype.type(lr)
+        intercept -= grad_intercept * grad_intercept.dtype.type(lr_intercept)
         squares += float(
             np.sum(np.square(after, dtype=np.float64))
             - np.sum(np.square(before, dtype=np.float64))
@@ -153,7 +157,10 @@ def _descend(
             value = objective.value(params) if exact_objective else total / n
         schedule.update(state["schedule"], value)
         state["n_iter"] += 1
-        yield Iterate(params.copy(), value, copy_state(state), {"learning_rate": lr})
+        info = {"learning_rate": float(np.max(lr))}
+        if np.ndim(lr):
+            info["intercept_learning_rate"] = float(lr[-1])
+        yield Iterate(params.copy(), value, copy_state(state), info)
 
 
 class _FirstOrder(BaseOptimizer):
@@ -212,10 +219,14 @@ def _auto_step(learning_rate, objective, batch_size=None, momentum=0.0):
     """The step size; 'auto' is ``(1 - momentum) / L``, ``L`` the smoothness.
 
     With momentum ``mu`` the steps add up to ``1 / (1 - mu)`` times a plain
-    step, hence the factor that keeps the effective step at ``1 / L``. When
-    ``L`` or the step is beyond the range of the data's dtype (features of
-    size beyond about ``1e150`` or below ``1e-150`` in float64) no step can be
-    taken, and a ValueError says so rather than training with a step of 0.
+    step, hence the factor that keeps the effective step at ``1 / L``. The
+    intercept's step is ``r`` times the weights' (see
+    :meth:`~sklinear_sgd.objective.LinearObjective.intercept_step_ratio`):
+    when ``r < 1`` the step is an array, one entry for each column of the
+    parameters. When ``L`` or the step is beyond the range of the data's
+    dtype (features of size beyond about ``1e150`` or below ``1e-150`` in
+    float64) no step can be taken, and a ValueError says so rather than
+    training with a step of 0.
     """
     if learning_rate != "auto":
         return float(learning_rate)
@@ -233,7 +244,12 @@ def _auto_step(learning_rate, objective, batch_size=None, momentum=0.0):
             "too small: scale them (for instance with StandardScaler) or give a "
             "numeric learning_rate."
         )
-    return step
+    ratio = objective.intercept_step_ratio(batch_size)
+    if not (objective.fit_intercept and ratio < 1):
+        return step
+    steps = np.full(objective.shape[1], step)
+    steps[-1] *= ratio
+    return steps
 
 
 class GradientDescent(_FirstOrder):
