@@ -344,22 +344,27 @@ class DaskObjective:
     #: Blocks hold dense arrays (sparse blocks are not supported).
     is_sparse = False
 
-    def _second_moment_product(self, v):
+    def _second_moment_product(self, v, stride=1):
         """``Xt^T D Xt v / sum(w)``: with fewer than 1024 features from the
         ``(n_features + 1) ** 2`` matrix that the blocks send once, with more
-        summed over the blocks (one round trip a product)."""
+        summed over the blocks (one round trip a product). Over every row
+        (``stride`` is always 1 here, see :meth:`_stride`)."""
         if self.n_features < _GRAM_MAX_FEATURES:
             if "gram" not in self._cache:
                 self._cache["gram"] = sum(self._map(_block_gram)) / self.total_weight
             return self._cache["gram"] @ v
         return sum(self._map(_block_power_step, v)) / self.total_weight
 
-    def max_eigenvalue(self, n_iter=8, intercept=True):
+    def max_eigenvalue(self, n_iter=8, intercept=True, stride=1):
         """Largest eigenvalue of the weighted second-moment matrix; the Lanczos
         steps of :meth:`LinearObjective.max_eigenvalue
         <sklinear_sgd.objective.LinearObjective.max_eigenvalue>` on the
-        products of :meth:`_second_moment_product`."""
-        return LinearObjective.max_eigenvalue(self, n_iter, intercept)
+        products of :meth:`_second_moment_product`, over every row."""
+        return LinearObjective.max_eigenvalue(self, n_iter, intercept, stride)
+
+    def _stride(self, batch_size):
+        """Every row: the steps on dask arrays are full-batch steps."""
+        return 1
 
     _batch_constant = LinearObjective._batch_constant
     _step_constants = LinearObjective._step_constants

@@ -512,3 +512,28 @@ def test_smoothness_of_a_batch_lies_between_one_row_and_the_full_set():
     assert single == pytest.approx(0.5 * obj.mean_squared_norm() + 2 * 0.1, rel=1e-12)
     assert full < obj.smoothness(batch_size=8) < single
     assert obj.smoothness(batch_size=10 * N) == full
+
+
+def test_minibatch_steps_estimate_the_eigenvalue_on_every_kth_row():
+    # 17,000 dense rows and batches of 256: every 2nd row (at least 8,192 rows
+    # and 16 batches); full batches and sparse data use every row.
+    rng = np.random.default_rng(0)
+    Xl = rng.normal(size=(17000, 20)) + 0.3
+    yl = np.arange(17000) % 3
+    obj = LinearObjective(Xl, yl, 3, SoftmaxCrossEntropy(), L2(0.1))
+    assert obj._stride(256) == 2
+    assert obj._stride(1024) == 1  # 16 batches of 1,024 rows need every row
+    assert obj._stride(None) == obj._stride(17000) == 1
+    half = Xl[::2]
+    top = np.linalg.eigvalsh(half.T @ half / len(half))[-1]
+    lam = obj.max_eigenvalue(intercept=False, stride=2)
+    assert top * 0.97 <= lam <= top * (1 + 1e-12)
+    r = obj.intercept_step_ratio(256)
+    m = np.linalg.norm(Xl.mean(axis=0))
+    top_2x2 = np.linalg.eigvalsh([[lam, np.sqrt(r) * m], [np.sqrt(r) * m, r]])[-1]
+    trace = np.mean(np.sum(Xl**2, axis=1)) + r
+    n, b = 17000, 256
+    expected = 0.5 * (n * (b - 1) * top_2x2 + (n - b) * trace) / (b * (n - 1)) + 0.2
+    assert obj.smoothness(256) == pytest.approx(expected, rel=1e-10)
+    csr = LinearObjective(sparse.csr_matrix(Xl), yl, 3, SoftmaxCrossEntropy(), L2(0.1))
+    assert csr._stride(256) == 1
