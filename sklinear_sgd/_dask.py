@@ -366,7 +366,7 @@ class DaskObjective:
         """Every row: the steps on dask arrays are full-batch steps."""
         return 1
 
-    _batch_constant = LinearObjective._batch_constant
+    _batch_shares = LinearObjective._batch_shares
     _step_constants = LinearObjective._step_constants
 
     def smoothness(self, batch_size=None):

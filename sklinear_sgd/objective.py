@@ -20,6 +20,9 @@ _MOMENT_MIN_ROWS = 64
 # Rows (at least, and 16 batches) that the eigenvalue behind a minibatch step
 # of dense data is estimated on: every k-th row of a larger X.
 _MINIBATCH_EIG_ROWS = 8192
+# How much the intercept's own step may cost the weights' ('auto' steps): the
+# smoothness stays within this factor of the weights' block constant.
+_STEP_SLACK = 1.1
 
 
 def _norm(v):
@@ -487,15 +490,15 @@ class LinearObjective:
             self._cache[key] = max(0.0, eig)
         return self._cache[key]
 
-    def _batch_constant(self, lam, trace, batch_size):
-        """Expected smoothness of Gower et al. (2019) for batches of ``b`` rows
-        drawn without replacement, ``(n (b - 1) lam + (n - b) trace) / (b (n - 1))``,
-        from the full-batch constant ``lam`` and a single row's, the mean
-        squared norm ``trace``; ``lam`` itself for the full batch."""
+    def _batch_shares(self, batch_size):
+        """``(g, f)`` of the expected smoothness of Gower et al. (2019) for
+        batches of ``b`` rows drawn without replacement: a batch's constant is
+        ``g * lam + f * t`` from the full batch's ``lam`` and a single row's
+        ``t``; ``(1, 0)`` for the full batch."""
         n, b = self.n_samples, batch_size
         if b is None or b >= n:
-            return lam
-        return (n * (b - 1) * lam + (n - b) * trace) / (b * (n - 1))
+            return 1.0, 0.0
+        return n * (b - 1) / (b * (n - 1)), (n - b) / (b * (n - 1))
 
     def _stride(self, batch_size):
         """Every how many rows the eigenvalue behind a step is estimated.
@@ -515,26 +518,31 @@ class LinearObjective:
         """``(smoothness, intercept_step_ratio)``; see :meth:`smoothness`."""
         key = ("step", batch_size)
         if key not in self._cache:
-            curvature = self.loss.curvature
+            c, penalty = self.loss.curvature, self.penalty.curvature()
+            g, f = self._batch_shares(batch_size)
             trace = float(self.second_moments()[:-1].sum())
-            lam_s = self.max_eigenvalue(intercept=False, stride=self._stride(batch_size))
-            features = self._batch_constant(lam_s, trace, batch_size)
-            ratio = 0.0
-            if self.fit_intercept:
-                # The ones column's constant is 1: the intercept takes the
-                # weights' step unless their block is the less stiff.
-                with np.errstate(over="ignore", invalid="ignore"):
-                    ratio = min(1.0, features + self.penalty.curvature() / curvature)
-                ratio = 1.0 if ratio == 0 else ratio
-            # Top eigenvalue of [[S, sqrt(r) m], [sqrt(r) m^T, r]] is at most
-            # that of the 2 x 2 matrix with the blocks replaced by their norms.
-            coupling = np.sqrt(ratio) * _norm(self.mean_row())
-            with np.errstate(over="ignore", invalid="ignore"):
-                half_gap = (lam_s - ratio) / 2
-                lam = (lam_s + ratio) / 2 + float(np.hypot(half_gap, coupling))
-                lam = self._batch_constant(lam, trace + ratio, batch_size)
-                smooth = curvature * lam + self.penalty.curvature()
-            self._cache[key] = (float(smooth), float(ratio))
+            lam = self.max_eigenvalue(intercept=False, stride=self._stride(batch_size))
+            mean = np.float64(_norm(self.mean_row()))
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                weights = c * (g * lam + f * trace) + penalty
+                # Expected squared norm of a batch's mean row (inf beyond the floats).
+                coupling2 = mean * mean + f * max(trace - mean * mean, 0.0)
+                ratio = 0.0
+                if self.fit_intercept:
+                    # The largest r that keeps the top eigenvalue within
+                    # _STEP_SLACK times the weights' block constant (written
+                    # without squaring ``weights``, which may be near 1e300).
+                    slack = _STEP_SLACK - 1.0
+                    ratio = _STEP_SLACK * slack * weights / (
+                        c * (slack + c * coupling2 / weights)
+                    )
+                    ratio = float(ratio) if weights > 0 else 1.0
+                # Top eigenvalue of [[weights, c sqrt(r) C], [c sqrt(r) C, c r]].
+                half_gap = (weights - c * ratio) / 2
+                smooth = (weights + c * ratio) / 2 + float(
+                    np.hypot(half_gap, c * np.sqrt(ratio) * np.sqrt(coupling2))
+                )
+            self._cache[key] = (float(smooth), ratio)
         return self._cache[key]
 
     def smoothness(self, batch_size=None):
@@ -542,20 +550,26 @@ class LinearObjective:
 
         Measured in the metric of the steps that ``learning_rate='auto'``
         takes: ``1 / L`` on ``W`` and ``r / L`` on the intercept, ``r`` the
-        :meth:`intercept_step_ratio`. In those coordinates the intercept's
-        column of ones becomes a column of ``sqrt(r)`` and the weighted
-        second-moment matrix ``[[S, sqrt(r) m], [sqrt(r) m^T, r]]``, with ``S``
-        the features' (top eigenvalue ``lambda_S`` by :meth:`max_eigenvalue`)
-        and ``m`` the :meth:`mean_row`. Its top eigenvalue is bounded by that of
-        ``[[lambda_S, sqrt(r) |m|], [sqrt(r) |m|, r]]``, ``lambda``, and
-        ``L = loss.curvature * lambda_b + penalty.curvature()``. For the full
-        batch (``batch_size`` None or at least ``n_samples``) ``lambda_b`` is
-        ``lambda``; for batches of ``b`` rows drawn without replacement it is the
-        expected smoothness of Gower et al. (2019),
-        ``(n (b - 1) lambda + (n - b) t) / (b (n - 1))``, with ``t = trace(S) + r``
-        standing for a single row's constant: small batches need smaller steps.
-        The hinge loss is not smooth; its nominal curvature of 1 gives a step of
-        the right scale.
+        :meth:`intercept_step_ratio`. The parameters form two blocks:
+
+        - the weights, ``A = c * lambda_b + penalty.curvature()``, with ``c``
+          the loss's curvature bound (1/2 for the softmax; the hinge is not
+          smooth, and its nominal 1 gives a step of the right scale) and
+          ``lambda_b`` the expected smoothness of a batch of ``b`` rows drawn
+          without replacement (Gower et al., 2019),
+          ``(n (b - 1) lambda + (n - b) t) / (b (n - 1))``, from the top
+          eigenvalue ``lambda`` of the features' weighted second moments
+          (:meth:`max_eigenvalue`) and their trace ``t``, a single row's
+          constant (``lambda`` itself for the full batch): small batches need
+          smaller steps;
+        - the intercept, whose column of ones gives ``c`` for any batch, ``c r``
+          in the metric of its step;
+        - coupled through the mean row of a batch, of expected squared norm
+          ``C^2 = |m|^2 + (n - b) / (b (n - 1)) (t - |m|^2)``, ``m`` the
+          :meth:`mean_row`.
+
+        ``L`` is the top eigenvalue of ``[[A, c sqrt(r) C], [c sqrt(r) C, c r]]``,
+        which bounds the one of the whole second-moment matrix in that metric.
 
         Parameters
         ----------
@@ -568,19 +582,18 @@ class LinearObjective:
         return self._step_constants(batch_size)[0]
 
     def intercept_step_ratio(self, batch_size=None):
-        """Ratio ``r`` of the intercept's step to the weights' step, in ``[0, 1]``.
+        """Ratio ``r`` of the intercept's step to the weights' step.
 
-        The intercept's column is all ones, so its own constant is
-        ``loss.curvature``, whatever the batch. The weights' block has
-        ``loss.curvature * L_W + penalty.curvature()``, ``L_W`` the features'
-        constant (as in :meth:`smoothness`, without the intercept). When that
-        is the larger, both take the same step (``r = 1``); when the features
-        are the less stiff, as for rows of small norm (normalized text
-        features, whose ``L_W`` can be 100 times below 1), one common step
-        would be held back by the intercept, and ``r = L_W +
-        penalty.curvature() / loss.curvature`` gives the intercept the smaller
-        step that its own column allows. 0 without an intercept, 1 when the
-        weights' block is flat.
+        The weights' block constant ``A`` and the intercept's ``c`` (see
+        :meth:`smoothness`) can be orders of magnitude apart: features of size
+        20 make ``A`` hundreds of times ``c``, while rows of unit norm spread
+        over thousands of columns (normalized word counts) make it 100 times
+        smaller. One common step would then leave the less stiff block
+        almost still. ``r`` is the largest ratio that keeps ``L`` within 1.1
+        times ``A``, ``r = 0.11 A^2 / (c (0.1 A + c C^2))``: each block
+        moves at close to its own pace, and the weights' step is at most 10%
+        below the one they would take alone. 0 without an intercept, 1 when
+        the weights' block is flat.
 
         Parameters
         ----------

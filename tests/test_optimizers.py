@@ -31,6 +31,13 @@ def make(loss=None, penalty=None, X=X, y=Y, n_classes=3, fit_intercept=True, sam
                            fit_intercept=fit_intercept, sample_weight=sample_weight)
 
 
+def auto_step(obj, batch_size=None, momentum=0.0):
+    """The steps of learning_rate='auto', one per column of the parameters."""
+    step = np.full(obj.shape[1], (1 - momentum) / obj.smoothness(batch_size))
+    step[-1] *= obj.intercept_step_ratio(batch_size)
+    return step
+
+
 def run(optimizer, obj, max_iter, seed=0, params=None):
     params = obj.init_params() if params is None else params
     state = optimizer.init_state(obj, seed)
@@ -73,7 +80,7 @@ def test_minibatch_epoch_by_hand(shuffle, weighted):
     sgd = SGD(batch_size=16, shuffle=shuffle)
     [it] = run(sgd, obj, 1, seed=4)
     rng = np.random.RandomState(4)
-    n, lr = len(Y), 1 / obj.smoothness(16)
+    n, lr = len(Y), auto_step(obj, 16)
     if shuffle == "rows":
         order = rng.permutation(n)
         batches = [order[i : i + 16] for i in range(0, n, 16)]
@@ -223,7 +230,7 @@ def test_gd_takes_the_plain_full_batch_step():
     auto = [it.params for it in run(GradientDescent(), obj, 3)]
     P = obj.init_params()
     for expected in auto:
-        P = obj.project(P - obj.value_and_grad(P)[1] / obj.smoothness())
+        P = obj.project(P - auto_step(obj) * obj.value_and_grad(P)[1])
         np.testing.assert_allclose(expected, P, rtol=1e-12, atol=1e-15)
 
 
@@ -239,7 +246,7 @@ def text_like(n=300, n_features=400, n_classes=4, seed=0):
 
 
 @pytest.mark.parametrize("batch_size", [None, 32])
-def test_auto_step_gives_the_intercept_its_own_smaller_step_on_rows_of_small_norm(batch_size):
+def test_auto_step_gives_the_intercept_its_own_step(batch_size):
     Xt, yt = text_like()
     obj = make(X=Xt, y=yt, n_classes=4, penalty=L2(1e-4))
     ratio = obj.intercept_step_ratio(batch_size)
@@ -247,11 +254,13 @@ def test_auto_step_gives_the_intercept_its_own_smaller_step_on_rows_of_small_nor
     it = run(SGD(batch_size=batch_size), obj, 1)[0]
     assert it.info["learning_rate"] == pytest.approx(1 / obj.smoothness(batch_size))
     assert it.info["intercept_learning_rate"] == pytest.approx(ratio / obj.smoothness(batch_size))
-    # Without an intercept, or with features stiffer than the ones column,
-    # one common step.
+    # Without an intercept, no intercept step; with features stiffer than the
+    # ones column, a larger one.
     assert make(X=Xt, y=yt, n_classes=4, fit_intercept=False).intercept_step_ratio() == 0
-    assert make().intercept_step_ratio(batch_size) == 1.0
-    assert "intercept_learning_rate" not in run(SGD(batch_size=batch_size), make(), 1)[0].info
+    info = run(SGD(batch_size=batch_size), make(X=Xt, y=yt, n_classes=4, fit_intercept=False),
+               1)[0].info
+    assert "intercept_learning_rate" not in info
+    assert make(X=X * 10).intercept_step_ratio(batch_size) > 10
 
 
 @pytest.mark.parametrize("loss", [SoftmaxCrossEntropy(), MulticlassHinge()], ids=["softmax", "hinge"])
@@ -328,7 +337,7 @@ def test_full_batch_momentum_follows_its_update_rule(nesterov):
     obj = make()
     mu = 0.8
     got = [it.params for it in run(SGD(batch_size=None, momentum=mu, nesterov=nesterov), obj, 5)]
-    lr = (1 - mu) / obj.smoothness()
+    lr = auto_step(obj, None, mu)
     P, v = obj.init_params(), np.zeros(obj.shape)
     for expected in got:
         g = obj.value_and_grad(P)[1]

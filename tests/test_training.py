@@ -198,8 +198,10 @@ def test_l1_and_elasticnet_give_exact_zeros():
                                n_classes=3, random_state=0)
     X = StandardScaler().fit_transform(X)
     for penalty in ("l1", "elasticnet"):
-        # Minibatch noise keeps some small weights away from 0 at each step.
-        for optimizer, share in (("gd", 0.3), ("sgd", 0.1), ("adam", 0.1)):
+        # Minibatch noise keeps some small weights away from 0 at each step:
+        # with SGD's shrinking steps the share of zeros is 0.1 to 0.25 over
+        # seeds (0.78 at the minimum, which gd reaches).
+        for optimizer, share in (("gd", 0.3), ("sgd", 0.05), ("adam", 0.1)):
             clf = SoftmaxClassifier(penalty=penalty, l1_ratio=0.9, alpha=0.02,
                                     optimizer=optimizer, random_state=0).fit(X, y)
             zeros = np.mean(clf.coef_ == 0)

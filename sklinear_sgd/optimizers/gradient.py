@@ -68,7 +68,7 @@ def _sparse_plain_epoch(objective, params, batches, lr):
     """
     l2 = objective.penalty.l2
     lr_intercept = float(lr[-1]) if np.ndim(lr) else lr
-    lr = float(np.max(lr))
+    lr = float(lr[0]) if np.ndim(lr) else lr
     shrink = 1.0 - 2.0 * lr * l2
     V = np.ascontiguousarray(params[:, :-1].T)
     intercept = params[:, -1].copy()
@@ -157,7 +157,7 @@ def _descend(
             value = objective.value(params) if exact_objective else total / n
         schedule.update(state["schedule"], value)
         state["n_iter"] += 1
-        info = {"learning_rate": float(np.max(lr))}
+        info = {"learning_rate": float(lr[0]) if np.ndim(lr) else lr}
         if np.ndim(lr):
             info["intercept_learning_rate"] = float(lr[-1])
         yield Iterate(params.copy(), value, copy_state(state), info)
@@ -194,18 +194,19 @@ class _FirstOrder(BaseOptimizer):
     def _schedule(self, objective, batch_size):
         """The schedule; see the ``schedule`` parameter for ``'auto'``.
 
-        A constant step cannot settle on a kink of the hinge: there the
-        subgradient does not shrink, and only diminishing steps converge. (The
-        kinks of an L1 term are handled exactly by its proximal step.)
-        Full-batch steps need shortening only when they start to oscillate
-        (a plateau); minibatch steps, noisy by nature, need to shrink steadily.
+        Minibatch steps, noisy by nature, need to shrink steadily: with a
+        constant step SGD only reaches a ball around the minimum whose radius
+        grows with the step. Full-batch steps converge at a constant ``1 / L``
+        on a smooth loss, but not on a kink of the hinge, where the
+        subgradient does not shrink: there they are halved when the objective
+        stalls (a plateau). (The kinks of an L1 term are handled exactly by
+        its proximal step.)
         """
         if self.schedule != "auto":
             return get_schedule(self.schedule)
-        if objective.smooth_loss:  # an L1 term is exact by its proximal step
-            return get_schedule("constant")
-        full = batch_size is None or batch_size >= objective.n_samples
-        return get_schedule("plateau" if full else "invscaling")
+        if batch_size is not None and batch_size < objective.n_samples:
+            return get_schedule("invscaling")
+        return get_schedule("constant" if objective.smooth_loss else "plateau")
 
     def describe(self, iterate):
         """Epoch, objective and learning rate."""
@@ -222,8 +223,7 @@ def _auto_step(learning_rate, objective, batch_size=None, momentum=0.0):
     step, hence the factor that keeps the effective step at ``1 / L``. The
     intercept's step is ``r`` times the weights' (see
     :meth:`~sklinear_sgd.objective.LinearObjective.intercept_step_ratio`):
-    when ``r < 1`` the step is an array, one entry for each column of the
-    parameters. When ``L`` or the step is beyond the range of the data's
+    the step is then an array, one entry for each column of the parameters. When ``L`` or the step is beyond the range of the data's
     dtype (features of size beyond about ``1e150`` or below ``1e-150`` in
     float64) no step can be taken, and a ValueError says so rather than
     training with a step of 0.
@@ -245,7 +245,7 @@ def _auto_step(learning_rate, objective, batch_size=None, momentum=0.0):
             "numeric learning_rate."
         )
     ratio = objective.intercept_step_ratio(batch_size)
-    if not (objective.fit_intercept and ratio < 1):
+    if not objective.fit_intercept or ratio == 1:
         return step
     steps = np.full(objective.shape[1], step)
     steps[-1] *= ratio
@@ -265,16 +265,21 @@ class GradientDescent(_FirstOrder):
     learning_rate : float or 'auto', default='auto'
         The step size. ``'auto'`` takes ``1 / L``, with ``L`` the Lipschitz
         constant of the gradient estimated from the data (the largest eigenvalue
-        of the weighted second moments of ``X``, by power iteration): it adapts
-        to the scale of the features, so unscaled data train too.
+        of the weighted second moments of the features, by Lanczos steps): it
+        adapts to the scale of the features, so unscaled data train too. The
+        intercept then takes its own step, ``r / L`` (see
+        :meth:`~sklinear_sgd.objective.LinearObjective.intercept_step_ratio`),
+        and both are recorded in each iterate's ``info``. A number is the step
+        of every parameter.
     schedule : str or schedule instance, default='auto'
         How the learning rate changes over the epochs: one of ``'constant'``,
         ``'step'``, ``'exponential'``, ``'invscaling'``, ``'plateau'``, an
         instance from :mod:`sklinear_sgd.optimizers.schedules`, or ``'auto'``:
-        constant with the softmax loss; with the hinge loss, where only
-        diminishing steps converge, ``'plateau'`` (halved whenever the
-        objective stalls for three epochs) for full-batch steps and
-        ``'invscaling'`` (``1 / sqrt(1 + epoch)``) for minibatches.
+        ``'invscaling'`` (``1 / sqrt(1 + epoch)``) for minibatches, whose
+        noisy steps must shrink to converge; for full-batch steps, constant
+        with the softmax loss and, with the hinge loss, whose kinks keep a
+        constant step from settling, ``'plateau'`` (halved whenever the
+        objective stalls for three epochs).
 
     Examples
     --------
@@ -316,7 +321,7 @@ class SGD(_FirstOrder):
         expected smoothness constant of a batch of ``batch_size`` rows (see
         :meth:`~sklinear_sgd.objective.LinearObjective.smoothness`), estimated
         from the data: it adapts to the scale of the features and to the batch
-        size.
+        size. The intercept takes its own step, as for :class:`GradientDescent`.
     batch_size : int or None, default=256
         Rows per step; None for full-batch steps.
     momentum : float, default=0.0
