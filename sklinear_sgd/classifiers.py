@@ -11,10 +11,10 @@ from .losses import MulticlassHinge, SoftmaxCrossEntropy, log_softmax, softmax
 __all__ = ["SVMClassifier", "SoftmaxClassifier"]
 
 _COMMON_PARAMETERS = """
-    alpha : float, default=1e-4
+    alpha : float, default=5e-5
         Regularization strength: the objective adds ``alpha * R(W)``. The
-        default is scikit-learn's ``SGDClassifier``'s number; as ``R`` has no
-        ``1/2`` here, it regularizes twice as much as ``SGDClassifier(alpha=1e-4)``.
+        default is the strength of scikit-learn's ``SGDClassifier`` default,
+        ``alpha=1e-4`` on ``||w||^2 / 2`` (``R`` has no ``1/2`` here).
     penalty : {'l2', 'l1', 'elasticnet'} or None, default='l2'
         ``'l2'`` is ``R(W) = sum(W ** 2)`` (gradient ``2 * alpha * W``),
         ``'l1'`` is ``sum(|W|)`` and ``'elasticnet'`` is
@@ -129,7 +129,7 @@ class SVMClassifier(BaseLinearClassifier):
         self,
         margin=1.0,
         *,
-        alpha=1e-4,
+        alpha=5e-5,
         penalty="l2",
         l1_ratio=0.15,
         optimizer="sgd",
@@ -197,7 +197,7 @@ class SoftmaxClassifier(BaseLinearClassifier):
     def __init__(
         self,
         *,
-        alpha=1e-4,
+        alpha=5e-5,
         penalty="l2",
         l1_ratio=0.15,
         optimizer="sgd",
