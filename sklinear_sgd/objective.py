@@ -224,70 +224,139 @@ class LinearObjective:
 
     @property
     def is_sparse(self):
-        """Whether ``X`` is a sparse matrix (then :meth:`value_and_column_grad`
-        gives minibatch gradients on the touched columns only)."""
+        """Whether ``X`` is a sparse matrix (then :meth:`column_batch` and
+        :meth:`value_and_column_grad` give minibatch gradients on the touched
+        columns only)."""
         return sparse.issparse(self.X)
 
-    def value_and_column_grad(self, coef_t, intercept, rows, scale=1.0):
+    def _csr_rows(self, rows):
+        """``indptr``, ``indices`` and ``data`` of the given rows of a CSR ``X``.
+
+        A slice of rows gives views; an array of rows gathers their entries,
+        in the order of ``X[rows]``, with a few passes over the batch's entries
+        and none over ``X`` (scipy's row indexing costs a new matrix, checks
+        and index conversions per batch).
+        """
+        X = self.X
+        if isinstance(rows, slice):
+            start, stop, _ = rows.indices(self.n_samples)
+            indptr = X.indptr[start : stop + 1]
+            first, last = indptr[0], indptr[-1]
+            return indptr - first, X.indices[first:last], X.data[first:last]
+        starts = X.indptr[rows]
+        lengths = X.indptr[rows + 1] - starts
+        indptr = np.empty(len(lengths) + 1, dtype=X.indptr.dtype)
+        indptr[0] = 0
+        np.cumsum(lengths, out=indptr[1:])
+        entries = np.arange(indptr[-1], dtype=X.indptr.dtype)
+        entries += np.repeat(starts - indptr[:-1], lengths)
+        return indptr, X.indices.take(entries), X.data.take(entries)
+
+    def column_batch(self, rows):
+        """A minibatch of sparse rows restricted to the columns that it touches.
+
+        A batch of sparse rows touches few columns of ``X``, and the gradient
+        of the data term is zero on every other column of ``W``. The batch's
+        touched columns are found with a mark array kept from one batch to the
+        next (no sort, no count over the columns), and its entries are
+        renumbered to their positions among them.
+
+        Parameters
+        ----------
+        rows : ndarray of int or slice
+            The minibatch's rows.
+
+        Returns
+        -------
+        batch : dict
+            ``'columns'``, the sorted columns that the batch touches (an
+            ndarray of int), and what :meth:`value_and_column_grad` needs.
+        """
+        indptr, indices, data = self._csr_rows(rows)
+        marks = self._cache.get("marks")
+        if marks is None:
+            marks = self._cache["marks"] = np.zeros(self.n_features, dtype=bool)
+            self._cache["position"] = np.empty(self.n_features, dtype=indices.dtype)
+        position = self._cache["position"]
+        marks[indices] = True
+        columns = np.flatnonzero(marks)
+        marks[columns] = False
+        position[columns] = np.arange(len(columns), dtype=position.dtype)
+        n_rows = len(indptr) - 1
+        compact = None
+        if len(columns):
+            compact = sparse.csr_matrix(
+                (data, position[indices], indptr), shape=(n_rows, len(columns))
+            )
+        y = self.y[rows]
+        sw = None if self.sample_weight is None else self.sample_weight[rows]
+        # The batch mean is scaled to an unbiased estimate of the full mean.
+        factor = 1.0 if sw is None else sw.sum() / (len(y) * self._mean_weight)
+        return {"columns": columns, "compact": compact, "y": y,
+                "sample_weight": sw, "factor": factor}
+
+    def value_and_column_grad(self, batch, coef_rows, intercept, scale=1.0):
         """Data term on a minibatch of sparse rows and its gradient, column-sparse.
 
-        A batch of sparse rows touches few columns of ``X``, and the gradient of
-        the data term is zero on every other column of ``W``. This gives it on
-        the touched columns only, computed on the batch restricted to them, so
-        that its cost does not grow with ``n_features``. The coefficients come
-        transposed, ``W.T`` of shape ``(n_features, n_classes)``, in which the
-        touched columns of ``W`` are contiguous rows. The penalty is left to
+        The gradient is given on the batch's columns only (it is zero on all
+        others), computed on the batch restricted to them, so that its cost
+        does not grow with ``n_features``. The coefficients come transposed,
+        as the rows of ``W.T`` of the batch's columns. The penalty is left to
         the caller.
 
         Parameters
         ----------
-        coef_t : ndarray of shape (n_features, n_classes)
-            ``W.T / scale``.
+        batch : dict
+            A minibatch from :meth:`column_batch`.
+        coef_rows : ndarray of shape (len(batch['columns']), n_classes)
+            The rows of ``W.T / scale`` at the batch's columns; not modified.
         intercept : ndarray of shape (n_classes,)
-        rows : ndarray of int or slice
-            The minibatch's rows.
         scale : float, default=1.0
-            The coefficients are ``scale * coef_t.T``, so that a caller can
+            The coefficients are ``scale * coef_rows``, so that a caller can
             shrink ``W`` by changing a number instead of every entry.
 
         Returns
         -------
         value : float
             The data term (weighted mean loss) on the batch.
-        columns : ndarray of int
-            The sorted columns that the batch touches.
-        grad_t : ndarray of shape (len(columns), n_classes)
-            The data term's gradient on those columns of ``W``, transposed.
+        grad_t : ndarray of shape (len(batch['columns']), n_classes)
+            The data term's gradient on the batch's columns of ``W``,
+            transposed; a new array that the caller may overwrite.
         grad_intercept : ndarray of shape (n_classes,)
             Its gradient with respect to the intercept (0 without one).
         """
-        X, y, sw, factor = self._rows(rows)
-        # The touched columns and each entry's position among them, by a count
-        # over the columns (linear time, cheaper than sorting the entries).
-        columns = np.flatnonzero(np.bincount(X.indices, minlength=self.n_features))
-        position = np.empty(self.n_features, dtype=X.indices.dtype)
-        position[columns] = np.arange(len(columns), dtype=X.indices.dtype)
-        compact = sparse.csr_matrix(
-            (X.data, position[X.indices], X.indptr), shape=(X.shape[0], len(columns))
-        )
-        grad_t = np.zeros((len(columns), self.n_classes), dtype=coef_t.dtype)
-        grad_intercept = np.zeros(self.n_classes, dtype=coef_t.dtype)
+        compact, y, sw = batch["compact"], batch["y"], batch["sample_weight"]
+        factor = batch["factor"]
+        dtype = coef_rows.dtype
+        grad_intercept = np.zeros(self.n_classes, dtype=dtype)
         if factor == 0:
-            return 0.0, columns, grad_t, grad_intercept
-        W_t = coef_t[columns]
-        if scale != 1.0:
-            W_t *= W_t.dtype.type(scale)
-        scores = np.asarray(compact @ W_t)
+            return 0.0, np.zeros_like(coef_rows), grad_intercept
+        if compact is None:  # rows without a non-zero: the scores are the intercept
+            scores = np.zeros((len(y), self.n_classes), dtype=dtype)
+        else:
+            W_t = coef_rows
+            if scale != 1.0:
+                buffer = self._cache.get("coef_rows")
+                if buffer is None or buffer.size < coef_rows.size or buffer.dtype != dtype:
+                    buffer = self._cache["coef_rows"] = np.empty(coef_rows.size, dtype)
+                W_t = np.multiply(
+                    coef_rows, dtype.type(scale), out=buffer[: coef_rows.size].reshape(
+                        coef_rows.shape)
+                )
+            scores = np.asarray(compact @ W_t)
         if self.fit_intercept:
             scores += intercept
         value, dscores = self.loss.loss_gradient(scores, y, sw)
         if factor != 1.0:
             value *= factor
             dscores *= dscores.dtype.type(factor)
-        grad_t[:] = compact.T @ dscores
+        if compact is None:
+            grad_t = np.zeros_like(coef_rows)
+        else:
+            grad_t = np.asarray(compact.T @ dscores)
         if self.fit_intercept:
             grad_intercept[:] = dscores.sum(axis=0)
-        return float(value), columns, grad_t, grad_intercept
+        return float(value), grad_t, grad_intercept
 
     def prox(self, P, step):
         """Apply the penalty's non-smooth part to ``W`` with step ``step``, in place.

@@ -50,6 +50,16 @@ def _batches(n, batch_size, shuffle, rng):
     return [blocks[i] for i in rng.permutation(len(blocks))]
 
 
+def _sum_squares(A, buffer=None):
+    """``sum(A ** 2)`` in float64; with ``buffer`` (float64, at least ``A.size``)
+    the squares go there instead of to a new array."""
+    if buffer is None:
+        return float(np.sum(np.square(A, dtype=np.float64)))
+    squares = buffer[: A.size].reshape(A.shape)
+    np.square(A, out=squares, dtype=np.float64)
+    return float(np.sum(squares))
+
+
 def _sparse_plain_epoch(objective, params, batches, lr):
     """Plain minibatch steps on sparse rows, each touching only its batch's columns.
 
@@ -58,38 +68,48 @@ def _sparse_plain_epoch(objective, params, batches, lr):
     gradient, which is zero outside the batch's columns. For the epoch ``W`` is
     held transposed (a column of ``W`` is then a contiguous row) and as
     ``scale * V``: the shrinking multiplies ``scale``, the gradient updates the
-    touched rows of ``V``, and no step costs ``O(n_features)``. ``sum(V ** 2)``
-    is kept up to date from the touched rows, for the penalty in each batch's
-    objective. The projection, which these steps preserve up to rounding (the
-    data gradient is centered across classes), is applied once at the end.
-    Returns the sum over the batches of ``size * objective``.
+    touched rows of ``V``, and no step costs ``O(n_features)``. The touched
+    rows are gathered once a batch, for the scores and for the step.
+    ``sum(V ** 2)`` is kept up to date from the touched rows, for the penalty
+    in each batch's objective. The projection, which these steps preserve up
+    to rounding (the data gradient is centered across classes), is applied
+    once at the end. Returns the sum over the batches of ``size * objective``.
     """
     l2 = objective.penalty.l2
     shrink = 1.0 - 2.0 * lr * l2
     V = np.ascontiguousarray(params[:, :-1].T)
     intercept = params[:, -1].copy()
     scale = 1.0
-    squares = float(np.sum(np.square(V, dtype=np.float64)))
+    # The squares go through a float64 buffer of one batch's size, reused.
+    buffer = np.empty(0)
+    squares = 0.0
+    block = max(1, 2**16 // V.shape[1])
+    for start in range(0, V.shape[0], block):
+        squares += _sum_squares(V[start : start + block])
     total = 0.0
     for rows, size in batches:
-        value, columns, grad, grad_intercept = objective.value_and_column_grad(
-            V, intercept, rows, scale
+        batch = objective.column_batch(rows)
+        columns = batch["columns"]
+        before = V.take(columns, axis=0)
+        value, grad, grad_intercept = objective.value_and_column_grad(
+            batch, before, intercept, scale
         )
         total += (value + l2 * scale**2 * squares) * size
-        before = V[columns]
         scale *= shrink
         if not 1e-6 < abs(scale) < 1e6:  # fold the scale into V
             V *= V.dtype.type(scale)
             before *= before.dtype.type(scale)
             squares *= scale**2
             scale = 1.0
-        after = before - grad * grad.dtype.type(lr / scale)
+        # after = before - lr / scale * grad, in grad's memory.
+        after = grad
+        after *= after.dtype.type(-(lr / scale))
+        after += before
         V[columns] = after
         intercept -= grad_intercept * grad_intercept.dtype.type(lr)
-        squares += float(
-            np.sum(np.square(after, dtype=np.float64))
-            - np.sum(np.square(before, dtype=np.float64))
-        )
+        if buffer.size < after.size:
+            buffer = np.empty(after.size)
+        squares += _sum_squares(after, buffer) - _sum_squares(before, buffer)
     params[:, :-1] = V.T
     params[:, :-1] *= params.dtype.type(scale)
     params[:, -1] = intercept
