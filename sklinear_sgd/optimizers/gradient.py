@@ -60,6 +60,13 @@ def _sum_squares(A, buffer=None):
     return float(np.sum(squares))
 
 
+def _as_rows(A):
+    """A C-contiguous 2-D array as a 1-D array of its rows (opaque items):
+    gathering or scattering whole rows then costs one copy per row rather
+    than one per entry."""
+    return A.view(np.dtype((np.void, A.shape[1] * A.itemsize))).reshape(A.shape[0])
+
+
 def _sparse_plain_epoch(objective, params, batches, lr):
     """Plain minibatch steps on sparse rows, each touching only its batch's columns.
 
@@ -78,6 +85,7 @@ def _sparse_plain_epoch(objective, params, batches, lr):
     l2 = objective.penalty.l2
     shrink = 1.0 - 2.0 * lr * l2
     V = np.ascontiguousarray(params[:, :-1].T)
+    V_rows = _as_rows(V)
     intercept = params[:, -1].copy()
     scale = 1.0
     # The squares go through a float64 buffer of one batch's size, reused.
@@ -90,7 +98,7 @@ def _sparse_plain_epoch(objective, params, batches, lr):
     for rows, size in batches:
         batch = objective.column_batch(rows)
         columns = batch["columns"]
-        before = V.take(columns, axis=0)
+        before = V_rows.take(columns).view(V.dtype).reshape(len(columns), V.shape[1])
         value, grad, grad_intercept = objective.value_and_column_grad(
             batch, before, intercept, scale
         )
@@ -105,7 +113,7 @@ def _sparse_plain_epoch(objective, params, batches, lr):
         after = grad
         after *= after.dtype.type(-(lr / scale))
         after += before
-        V[columns] = after
+        np.put(V_rows, columns, _as_rows(after))
         intercept -= grad_intercept * grad_intercept.dtype.type(lr)
         if buffer.size < after.size:
             buffer = np.empty(after.size)
