@@ -13,6 +13,10 @@ __all__ = ["LinearObjective"]
 
 # Bytes of score buffer that one batched candidate evaluation may use.
 _CANDIDATE_BUFFER_BYTES = 32 * 2**20
+# A full-batch pass over sparse rows goes in blocks of this share of the rows
+# (at least _BLOCK_MIN_ROWS), so that its score-sized temporaries stay small.
+_FULL_BATCH_BLOCKS = 16
+_BLOCK_MIN_ROWS = 1024
 # Rows squared at once when computing the columns' second moments: a small
 # share of X (1/32), and at least 64 rows so that the loop stays short.
 _MOMENT_BLOCKS = 32
@@ -145,8 +149,9 @@ class LinearObjective:
         # come from a permutation of the rows, so none is out of range).
         return np.take(X, rows, axis=0, out=buffer[: len(rows)], mode="clip")
 
-    def _scores(self, P, X):
-        scores = np.asarray(X @ P[:, :-1].T)
+    def _scores(self, P, X, coef_t=None):
+        """``X @ W.T + b``; ``coef_t``, if given, is ``W.T`` made contiguous."""
+        scores = np.asarray(X @ (P[:, :-1].T if coef_t is None else coef_t))
         if self.fit_intercept:
             scores += P[:, -1]
         return scores
@@ -164,6 +169,12 @@ class LinearObjective:
         -------
         float
         """
+        if rows is None and self.is_sparse:
+            # W.T made contiguous once, not by every block's product.
+            coef_t = np.ascontiguousarray(P[:, :-1].T)
+            data = sum(share * float(self.loss.loss(self._scores(P, X, coef_t), y, sw))
+                       for X, y, sw, share in self._sparse_blocks())
+            return float(data + self.penalty.value(P[:, :-1]))
         X, y, sw, factor = self._rows(rows)
         data = 0.0
         if factor > 0:
@@ -201,6 +212,65 @@ class LinearObjective:
         value : float
         grad : ndarray of shape (n_classes, n_features + 1)
         """
+        if rows is None and self.is_sparse:
+            value, grad = self._sparse_full_value_and_grad(P)
+        else:
+            value, grad = self._data_value_and_grad(P, rows)
+        W = P[:, :-1]
+        if proximal:
+            self.penalty.add_smooth_gradient(W, grad[:, :-1])
+        else:
+            grad[:, :-1] += self.penalty.gradient(W)
+        return float(value + self.penalty.value(W)), grad
+
+    def _sparse_blocks(self):
+        """Blocks of rows of a sparse ``X``: ``(X_b, y_b, sw_b, share)``.
+
+        ``share`` is the block's part of the total weight (its rows' part
+        without weights); blocks of zero weight are left out. The blocks are
+        CSR matrices on views of ``X``'s arrays, not copies.
+        """
+        n = self.n_samples
+        sw = self.sample_weight
+        total = n if sw is None else float(np.sum(sw, dtype=np.float64))
+        step = max(_BLOCK_MIN_ROWS, -(-n // _FULL_BATCH_BLOCKS))
+        for start in range(0, n, step):
+            rows = slice(start, min(start + step, n))
+            sw_b = None if sw is None else sw[rows]
+            weight = rows.stop - start if sw is None else float(np.sum(sw_b, dtype=np.float64))
+            if weight == 0:
+                continue
+            indptr, indices, data = self._csr_rows(rows)
+            X_b = sparse.csr_matrix(
+                (data, indices, indptr), shape=(rows.stop - start, self.n_features)
+            )
+            yield X_b, self.y[rows], sw_b, weight / total
+
+    def _sparse_full_value_and_grad(self, P):
+        """Data term on all rows of a sparse ``X`` and its gradient, in blocks of
+        rows: the temporaries are one block's scores and one gradient."""
+        grad = np.zeros_like(P)
+        coef_t = np.ascontiguousarray(P[:, :-1].T)  # once, not by every block
+        grad_t = None
+        value = 0.0
+        for X_b, y_b, sw_b, share in self._sparse_blocks():
+            scores = self._scores(P, X_b, coef_t)
+            value_b, dscores = self.loss.loss_gradient(scores, y_b, sw_b)
+            value += share * value_b
+            if share != 1.0:
+                dscores *= dscores.dtype.type(share)
+            if grad_t is None:
+                grad_t = np.asarray(X_b.T @ dscores)
+            else:
+                grad_t += X_b.T @ dscores
+            if self.fit_intercept:
+                grad[:, -1] += dscores.sum(axis=0)
+        if grad_t is not None:
+            grad[:, :-1] = grad_t.T
+        return value, grad
+
+    def _data_value_and_grad(self, P, rows):
+        """Data term on ``rows`` (all for None) and its gradient."""
         X, y, sw, factor = self._rows(rows)
         grad = np.zeros_like(P)
         value = 0.0
@@ -215,12 +285,7 @@ class LinearObjective:
                 np.matmul(dscores.T, X, out=grad[:, :-1])
             if self.fit_intercept:
                 grad[:, -1] = dscores.sum(axis=0)
-        W = P[:, :-1]
-        if proximal:
-            self.penalty.add_smooth_gradient(W, grad[:, :-1])
-        else:
-            grad[:, :-1] += self.penalty.gradient(W)
-        return float(value + self.penalty.value(W)), grad
+        return value, grad
 
     @property
     def is_sparse(self):

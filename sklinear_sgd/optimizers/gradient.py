@@ -67,7 +67,7 @@ def _as_rows(A):
     return A.view(np.dtype((np.void, A.shape[1] * A.itemsize))).reshape(A.shape[0])
 
 
-def _sparse_plain_epoch(objective, params, batches, lr):
+def _sparse_plain_epoch(objective, V, intercept, batches, lr):
     """Plain minibatch steps on sparse rows, each touching only its batch's columns.
 
     The same steps as :func:`_step` with the plain rule and a smooth (L2)
@@ -80,13 +80,16 @@ def _sparse_plain_epoch(objective, params, batches, lr):
     ``sum(V ** 2)`` is kept up to date from the touched rows, for the penalty
     in each batch's objective. The projection, which these steps preserve up
     to rounding (the data gradient is centered across classes), is applied
-    once at the end. Returns the sum over the batches of ``size * objective``.
+    once at the end.
+
+    ``V`` (``W.T``, C-contiguous) and ``intercept`` are the state, updated in
+    place (``V`` is kept from one epoch to the next, so that an epoch copies
+    no coefficient-sized array). Returns the sum over the batches of ``size *
+    objective`` and the new parameters, a new array.
     """
     l2 = objective.penalty.l2
     shrink = 1.0 - 2.0 * lr * l2
-    V = np.ascontiguousarray(params[:, :-1].T)
     V_rows = _as_rows(V)
-    intercept = params[:, -1].copy()
     scale = 1.0
     # The squares go through a float64 buffer of one batch's size, reused.
     buffer = np.empty(0)
@@ -118,11 +121,15 @@ def _sparse_plain_epoch(objective, params, batches, lr):
         if buffer.size < after.size:
             buffer = np.empty(after.size)
         squares += _sum_squares(after, buffer) - _sum_squares(before, buffer)
+    buffer = None  # freed before the new parameters are allocated
+    params = np.empty(objective.shape, dtype=V.dtype)
     params[:, :-1] = V.T
     params[:, :-1] *= params.dtype.type(scale)
     params[:, -1] = intercept
     objective.project(params)
-    return total
+    V[...] = params[:, :-1].T  # the projected point starts the next epoch
+    intercept[...] = params[:, -1]
+    return total, params
 
 
 def _descend(
@@ -156,10 +163,15 @@ def _descend(
     if state.get("schedule_kind") != type(schedule).__name__:
         state["schedule"] = schedule.init()
         state["schedule_kind"] = type(schedule).__name__
-    params = params.copy()
     n = objective.n_samples
     full = batch_size is None or batch_size >= n
     lazy = objective.is_sparse and type(rule) is _updates.Plain and objective.penalty.smooth
+    lazy = lazy and not full
+    if lazy:  # the state is W.T and b; each epoch gives a new params array
+        V = np.array(params[:, :-1].T, order="C")  # a copy, always
+        intercept = params[:, -1].copy()
+    else:
+        params = params.copy()
     grad = None
     for _ in range(max_iter):
         lr = lr0 * schedule.multiplier(state["schedule"], state["n_iter"])
@@ -171,7 +183,7 @@ def _descend(
         else:
             batches = _batches(n, batch_size, shuffle, state["rng"])
             if lazy:
-                total = _sparse_plain_epoch(objective, params, batches, lr)
+                total, params = _sparse_plain_epoch(objective, V, intercept, batches, lr)
             else:
                 total = 0.0
                 for rows, size in batches:
@@ -181,7 +193,9 @@ def _descend(
             value = objective.value(params) if exact_objective else total / n
         schedule.update(state["schedule"], value)
         state["n_iter"] += 1
-        yield Iterate(params.copy(), value, copy_state(state), {"learning_rate": lr})
+        # The lazy path's params are new each epoch and never written again.
+        yielded = params if lazy else params.copy()
+        yield Iterate(yielded, value, copy_state(state), {"learning_rate": lr})
 
 
 class _FirstOrder(BaseOptimizer):
