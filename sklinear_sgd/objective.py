@@ -251,7 +251,6 @@ class LinearObjective:
         rows: the temporaries are one block's scores and one gradient."""
         grad = np.zeros_like(P)
         coef_t = np.ascontiguousarray(P[:, :-1].T)  # once, not by every block
-        grad_t = None
         value = 0.0
         for X_b, y_b, sw_b, share in self._sparse_blocks():
             scores = self._scores(P, X_b, coef_t)
@@ -259,14 +258,9 @@ class LinearObjective:
             value += share * value_b
             if share != 1.0:
                 dscores *= dscores.dtype.type(share)
-            if grad_t is None:
-                grad_t = np.asarray(X_b.T @ dscores)
-            else:
-                grad_t += X_b.T @ dscores
+            grad[:, :-1] += (X_b.T @ dscores).T
             if self.fit_intercept:
                 grad[:, -1] += dscores.sum(axis=0)
-        if grad_t is not None:
-            grad[:, :-1] = grad_t.T
         return value, grad
 
     def _data_value_and_grad(self, P, rows):

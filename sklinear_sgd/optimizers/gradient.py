@@ -179,6 +179,7 @@ def _descend(
             if grad is None:
                 grad = objective.value_and_grad(params, proximal=True)[1]
             _step(objective, params, grad, rule, state["rule"], lr)
+            grad = None  # freed before the next one is computed
             value, grad = objective.value_and_grad(params, proximal=True)
         else:
             batches = _batches(n, batch_size, shuffle, state["rng"])
