@@ -67,7 +67,7 @@ def _as_rows(A):
     return A.view(np.dtype((np.void, A.shape[1] * A.itemsize))).reshape(A.shape[0])
 
 
-def _sparse_plain_epoch(objective, V, intercept, batches, lr):
+def _sparse_plain_epoch(objective, state_t, batches, lr):
     """Plain minibatch steps on sparse rows, each touching only its batch's columns.
 
     The same steps as :func:`_step` with the plain rule and a smooth (L2)
@@ -82,11 +82,14 @@ def _sparse_plain_epoch(objective, V, intercept, batches, lr):
     to rounding (the data gradient is centered across classes), is applied
     once at the end.
 
-    ``V`` (``W.T``, C-contiguous) and ``intercept`` are the state, updated in
-    place (``V`` is kept from one epoch to the next, so that an epoch copies
-    no coefficient-sized array). Returns the sum over the batches of ``size *
-    objective`` and the new parameters, a new array.
+    ``state_t`` is ``P.T``, C-contiguous, of shape ``(n_features + 1,
+    n_classes)``: ``V`` is its first rows and the intercept its last; it is
+    updated in place. Returns the sum over the batches of ``size * objective``
+    and the new parameters, ``state_t.T`` (a view: no coefficient-sized array
+    is allocated).
     """
+    V = state_t[:-1]
+    intercept = state_t[-1]
     l2 = objective.penalty.l2
     shrink = 1.0 - 2.0 * lr * l2
     V_rows = _as_rows(V)
@@ -121,14 +124,9 @@ def _sparse_plain_epoch(objective, V, intercept, batches, lr):
         if buffer.size < after.size:
             buffer = np.empty(after.size)
         squares += _sum_squares(after, buffer) - _sum_squares(before, buffer)
-    buffer = None  # freed before the new parameters are allocated
-    params = np.empty(objective.shape, dtype=V.dtype)
-    params[:, :-1] = V.T
-    params[:, :-1] *= params.dtype.type(scale)
-    params[:, -1] = intercept
+    V *= V.dtype.type(scale)
+    params = state_t.T
     objective.project(params)
-    V[...] = params[:, :-1].T  # the projected point starts the next epoch
-    intercept[...] = params[:, -1]
     return total, params
 
 
@@ -167,9 +165,9 @@ def _descend(
     full = batch_size is None or batch_size >= n
     lazy = objective.is_sparse and type(rule) is _updates.Plain and objective.penalty.smooth
     lazy = lazy and not full
-    if lazy:  # the state is W.T and b; each epoch gives a new params array
-        V = np.array(params[:, :-1].T, order="C")  # a copy, always
-        intercept = params[:, -1].copy()
+    if lazy:  # the state is P.T, C-contiguous; an epoch's iterate is a view of it
+        state_t = np.array(params.T, order="C")  # a copy, always
+        handed_out = False
     else:
         params = params.copy()
     grad = None
@@ -184,7 +182,10 @@ def _descend(
         else:
             batches = _batches(n, batch_size, shuffle, state["rng"])
             if lazy:
-                total, params = _sparse_plain_epoch(objective, V, intercept, batches, lr)
+                if handed_out:  # the last iterate is a view of it: work on a copy
+                    state_t = state_t.copy()
+                total, params = _sparse_plain_epoch(objective, state_t, batches, lr)
+                handed_out = True
             else:
                 total = 0.0
                 for rows, size in batches:
@@ -194,7 +195,7 @@ def _descend(
             value = objective.value(params) if exact_objective else total / n
         schedule.update(state["schedule"], value)
         state["n_iter"] += 1
-        # The lazy path's params are new each epoch and never written again.
+        # The lazy path's params are a view of a state that is not written again.
         yielded = params if lazy else params.copy()
         yield Iterate(yielded, value, copy_state(state), {"learning_rate": lr})
 
