@@ -427,7 +427,7 @@ def test_invalid_hyperparameters_raise_at_init_state(optimizer, name):
 
 
 @pytest.mark.parametrize("loss", [MulticlassHinge(), SoftmaxCrossEntropy()], ids=["hinge", "softmax"])
-@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("n_classes", [2, 4, 12])
 @pytest.mark.parametrize("penalty", [L2(0.01), None], ids=["l2", "none"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_sparse_minibatch_steps_touch_columns_and_equal_dense_steps(

@@ -50,14 +50,9 @@ def _batches(n, batch_size, shuffle, rng):
     return [blocks[i] for i in rng.permutation(len(blocks))]
 
 
-def _sum_squares(A, buffer=None):
-    """``sum(A ** 2)`` in float64; with ``buffer`` (float64, at least ``A.size``)
-    the squares go there instead of to a new array."""
-    if buffer is None:
-        return float(np.sum(np.square(A, dtype=np.float64)))
-    squares = buffer[: A.size].reshape(A.shape)
-    np.square(A, out=squares, dtype=np.float64)
-    return float(np.sum(squares))
+def _sum_squares(A):
+    """``sum(A ** 2)`` in float64."""
+    return float(np.sum(np.square(A, dtype=np.float64)))
 
 
 def _as_rows(A):
@@ -77,8 +72,8 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
     ``scale * V``: the shrinking multiplies ``scale``, the gradient updates the
     touched rows of ``V``, and no step costs ``O(n_features)``. The touched
     rows are gathered once a batch, for the scores and for the step.
-    ``sum(V ** 2)`` is kept up to date from the touched rows, for the penalty
-    in each batch's objective. The projection, which these steps preserve up
+    ``sum(V ** 2)`` is kept up to date from each step, for the penalty in each
+    batch's objective. The projection, which these steps preserve up
     to rounding (the data gradient is centered across classes), is applied
     once at the end.
 
@@ -94,10 +89,8 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
     shrink = 1.0 - 2.0 * lr * l2
     V_rows = _as_rows(V)
     scale = 1.0
-    # The squares go through a float64 buffer of one batch's size, reused.
-    buffer = np.empty(0)
     squares = 0.0
-    block = max(1, 2**16 // V.shape[1])
+    block = max(1, 2**16 // V.shape[1])  # float64 squares of 2**16 entries at once
     for start in range(0, V.shape[0], block):
         squares += _sum_squares(V[start : start + block])
     total = 0.0
@@ -115,15 +108,19 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
             before *= before.dtype.type(scale)
             squares *= scale**2
             scale = 1.0
-        # after = before - lr / scale * grad, in grad's memory.
-        after = grad
-        after *= after.dtype.type(-(lr / scale))
+        # after = before + d, d = -lr / scale * grad, in grad's memory.
+        d = grad
+        d *= d.dtype.type(-(lr / scale))
+        # sum(after ** 2) - sum(before ** 2) = sum(d * (2 before + d)): its
+        # terms are of the size of a step, so that accumulating them in the
+        # data's dtype loses nothing next to the sum of squares.
+        squares += 2.0 * float(np.einsum("ij,ij->", d, before)) + float(
+            np.einsum("ij,ij->", d, d)
+        )
+        after = d
         after += before
         np.put(V_rows, columns, _as_rows(after))
         intercept -= grad_intercept * grad_intercept.dtype.type(lr)
-        if buffer.size < after.size:
-            buffer = np.empty(after.size)
-        squares += _sum_squares(after, buffer) - _sum_squares(before, buffer)
     V *= V.dtype.type(scale)
     params = state_t.T
     objective.project(params)
