@@ -13,6 +13,10 @@ __all__ = ["LinearObjective"]
 
 # Bytes of score buffer that one batched candidate evaluation may use.
 _CANDIDATE_BUFFER_BYTES = 32 * 2**20
+# A full-batch pass over sparse rows goes in blocks of this share of the rows
+# (at least _BLOCK_MIN_ROWS), so that its score-sized temporaries stay small.
+_FULL_BATCH_BLOCKS = 16
+_BLOCK_MIN_ROWS = 1024
 # Rows squared at once when computing the columns' second moments: a small
 # share of X (1/32), and at least 64 rows so that the loop stays short.
 _MOMENT_BLOCKS = 32
@@ -151,8 +155,9 @@ class LinearObjective:
         # come from a permutation of the rows, so none is out of range).
         return np.take(X, rows, axis=0, out=buffer[: len(rows)], mode="clip")
 
-    def _scores(self, P, X):
-        scores = np.asarray(X @ P[:, :-1].T)
+    def _scores(self, P, X, coef_t=None):
+        """``X @ W.T + b``; ``coef_t``, if given, is ``W.T`` made contiguous."""
+        scores = np.asarray(X @ (P[:, :-1].T if coef_t is None else coef_t))
         if self.fit_intercept:
             scores += P[:, -1]
         return scores
@@ -170,6 +175,12 @@ class LinearObjective:
         -------
         float
         """
+        if rows is None and self.is_sparse:
+            # W.T made contiguous once, not by every block's product.
+            coef_t = np.ascontiguousarray(P[:, :-1].T)
+            data = sum(share * float(self.loss.loss(self._scores(P, X, coef_t), y, sw))
+                       for X, y, sw, share in self._sparse_blocks())
+            return float(data + self.penalty.value(P[:, :-1]))
         X, y, sw, factor = self._rows(rows)
         data = 0.0
         if factor > 0:
@@ -207,6 +218,59 @@ class LinearObjective:
         value : float
         grad : ndarray of shape (n_classes, n_features + 1)
         """
+        if rows is None and self.is_sparse:
+            value, grad = self._sparse_full_value_and_grad(P)
+        else:
+            value, grad = self._data_value_and_grad(P, rows)
+        W = P[:, :-1]
+        if proximal:
+            self.penalty.add_smooth_gradient(W, grad[:, :-1])
+        else:
+            grad[:, :-1] += self.penalty.gradient(W)
+        return float(value + self.penalty.value(W)), grad
+
+    def _sparse_blocks(self):
+        """Blocks of rows of a sparse ``X``: ``(X_b, y_b, sw_b, share)``.
+
+        ``share`` is the block's part of the total weight (its rows' part
+        without weights); blocks of zero weight are left out. The blocks are
+        CSR matrices on views of ``X``'s arrays, not copies.
+        """
+        n = self.n_samples
+        sw = self.sample_weight
+        total = n if sw is None else float(np.sum(sw, dtype=np.float64))
+        step = max(_BLOCK_MIN_ROWS, -(-n // _FULL_BATCH_BLOCKS))
+        for start in range(0, n, step):
+            rows = slice(start, min(start + step, n))
+            sw_b = None if sw is None else sw[rows]
+            weight = rows.stop - start if sw is None else float(np.sum(sw_b, dtype=np.float64))
+            if weight == 0:
+                continue
+            indptr, indices, data = self._csr_rows(rows)
+            X_b = sparse.csr_matrix(
+                (data, indices, indptr), shape=(rows.stop - start, self.n_features)
+            )
+            yield X_b, self.y[rows], sw_b, weight / total
+
+    def _sparse_full_value_and_grad(self, P):
+        """Data term on all rows of a sparse ``X`` and its gradient, in blocks of
+        rows: the temporaries are one block's scores and one gradient."""
+        grad = np.zeros_like(P)
+        coef_t = np.ascontiguousarray(P[:, :-1].T)  # once, not by every block
+        value = 0.0
+        for X_b, y_b, sw_b, share in self._sparse_blocks():
+            scores = self._scores(P, X_b, coef_t)
+            value_b, dscores = self.loss.loss_gradient(scores, y_b, sw_b)
+            value += share * value_b
+            if share != 1.0:
+                dscores *= dscores.dtype.type(share)
+            grad[:, :-1] += (X_b.T @ dscores).T
+            if self.fit_intercept:
+                grad[:, -1] += dscores.sum(axis=0)
+        return value, grad
+
+    def _data_value_and_grad(self, P, rows):
+        """Data term on ``rows`` (all for None) and its gradient."""
         X, y, sw, factor = self._rows(rows)
         grad = np.zeros_like(P)
         value = 0.0
@@ -221,79 +285,150 @@ class LinearObjective:
                 np.matmul(dscores.T, X, out=grad[:, :-1])
             if self.fit_intercept:
                 grad[:, -1] = dscores.sum(axis=0)
-        W = P[:, :-1]
-        if proximal:
-            self.penalty.add_smooth_gradient(W, grad[:, :-1])
-        else:
-            grad[:, :-1] += self.penalty.gradient(W)
-        return float(value + self.penalty.value(W)), grad
+        return value, grad
 
     @property
     def is_sparse(self):
-        """Whether ``X`` is a sparse matrix (then :meth:`value_and_column_grad`
-        gives minibatch gradients on the touched columns only)."""
+        """Whether ``X`` is a sparse matrix (then :meth:`column_batch` and
+        :meth:`value_and_column_grad` give minibatch gradients on the touched
+        columns only)."""
         return sparse.issparse(self.X)
 
-    def value_and_column_grad(self, coef_t, intercept, rows, scale=1.0):
+    def _csr_rows(self, rows):
+        """``indptr``, ``indices`` and ``data`` of the given rows of a CSR ``X``.
+
+        A slice of rows gives views; an array of rows gathers their entries,
+        in the order of ``X[rows]``, with a few passes over the batch's entries
+        and none over ``X`` (scipy's row indexing costs a new matrix, checks
+        and index conversions per batch).
+        """
+        X = self.X
+        if isinstance(rows, slice):
+            start, stop, _ = rows.indices(self.n_samples)
+            indptr = X.indptr[start : stop + 1]
+            first, last = indptr[0], indptr[-1]
+            return indptr - first, X.indices[first:last], X.data[first:last]
+        starts = X.indptr[rows]
+        lengths = X.indptr[rows + 1] - starts
+        indptr = np.empty(len(lengths) + 1, dtype=X.indptr.dtype)
+        indptr[0] = 0
+        np.cumsum(lengths, out=indptr[1:])
+        entries = np.arange(indptr[-1], dtype=X.indptr.dtype)
+        entries += np.repeat(starts - indptr[:-1], lengths)
+        return indptr, X.indices.take(entries), X.data.take(entries)
+
+    def column_batch(self, rows):
+        """A minibatch of sparse rows restricted to the columns that it touches.
+
+        A batch of sparse rows touches few columns of ``X``, and the gradient
+        of the data term is zero on every other column of ``W``. The batch's
+        touched columns are found by sorting its column indices (no pass over
+        all the columns), and its entries are renumbered to their positions
+        among them.
+
+        Parameters
+        ----------
+        rows : ndarray of int or slice
+            The minibatch's rows.
+
+        Returns
+        -------
+        batch : dict
+            ``'columns'``, the sorted columns that the batch touches (an
+            ndarray of int), and what :meth:`value_and_column_grad` needs.
+        """
+        indptr, indices, data = self._csr_rows(rows)
+        # The distinct columns, by a sort of the batch's entries (its cost
+        # does not grow with n_features); intp indices scatter fastest.
+        columns = np.sort(indices)
+        if len(columns):
+            distinct = np.empty(len(columns), dtype=bool)
+            distinct[0] = True
+            np.not_equal(columns[1:], columns[:-1], out=distinct[1:])
+            columns = columns[distinct]
+        columns = columns.astype(np.intp)
+        position = self._cache.get("position")
+        if position is None:
+            position = self._cache["position"] = np.empty(
+                self.n_features, dtype=indices.dtype
+            )
+        position[columns] = np.arange(len(columns), dtype=position.dtype)
+        n_rows = len(indptr) - 1
+        compact = None
+        if len(columns):
+            compact = sparse.csr_matrix(
+                (data, position.take(indices), indptr),
+                shape=(n_rows, len(columns)),
+            )
+        y = self.y[rows]
+        sw = None if self.sample_weight is None else self.sample_weight[rows]
+        # The batch mean is scaled to an unbiased estimate of the full mean.
+        factor = 1.0 if sw is None else sw.sum() / (len(y) * self._mean_weight)
+        return {"columns": columns, "compact": compact, "y": y,
+                "sample_weight": sw, "factor": factor}
+
+    def value_and_column_grad(self, batch, coef_rows, intercept, scale=1.0):
         """Data term on a minibatch of sparse rows and its gradient, column-sparse.
 
-        A batch of sparse rows touches few columns of ``X``, and the gradient of
-        the data term is zero on every other column of ``W``. This gives it on
-        the touched columns only, computed on the batch restricted to them, so
-        that its cost does not grow with ``n_features``. The coefficients come
-        transposed, ``W.T`` of shape ``(n_features, n_classes)``, in which the
-        touched columns of ``W`` are contiguous rows. The penalty is left to
+        The gradient is given on the batch's columns only (it is zero on all
+        others), computed on the batch restricted to them, so that its cost
+        does not grow with ``n_features``. The coefficients come transposed,
+        as the rows of ``W.T`` of the batch's columns. The penalty is left to
         the caller.
 
         Parameters
         ----------
-        coef_t : ndarray of shape (n_features, n_classes)
-            ``W.T / scale``.
+        batch : dict
+            A minibatch from :meth:`column_batch`.
+        coef_rows : ndarray of shape (len(batch['columns']), n_classes)
+            The rows of ``W.T / scale`` at the batch's columns; not modified.
         intercept : ndarray of shape (n_classes,)
-        rows : ndarray of int or slice
-            The minibatch's rows.
         scale : float, default=1.0
-            The coefficients are ``scale * coef_t.T``, so that a caller can
+            The coefficients are ``scale * coef_rows``, so that a caller can
             shrink ``W`` by changing a number instead of every entry.
 
         Returns
         -------
         value : float
             The data term (weighted mean loss) on the batch.
-        columns : ndarray of int
-            The sorted columns that the batch touches.
-        grad_t : ndarray of shape (len(columns), n_classes)
-            The data term's gradient on those columns of ``W``, transposed.
+        grad_t : ndarray of shape (len(batch['columns']), n_classes)
+            The data term's gradient on the batch's columns of ``W``,
+            transposed; a new array that the caller may overwrite.
         grad_intercept : ndarray of shape (n_classes,)
             Its gradient with respect to the intercept (0 without one).
         """
-        X, y, sw, factor = self._rows(rows)
-        # The touched columns and each entry's position among them, by a count
-        # over the columns (linear time, cheaper than sorting the entries).
-        columns = np.flatnonzero(np.bincount(X.indices, minlength=self.n_features))
-        position = np.empty(self.n_features, dtype=X.indices.dtype)
-        position[columns] = np.arange(len(columns), dtype=X.indices.dtype)
-        compact = sparse.csr_matrix(
-            (X.data, position[X.indices], X.indptr), shape=(X.shape[0], len(columns))
-        )
-        grad_t = np.zeros((len(columns), self.n_classes), dtype=coef_t.dtype)
-        grad_intercept = np.zeros(self.n_classes, dtype=coef_t.dtype)
+        compact, y, sw = batch["compact"], batch["y"], batch["sample_weight"]
+        factor = batch["factor"]
+        dtype = coef_rows.dtype
+        grad_intercept = np.zeros(self.n_classes, dtype=dtype)
         if factor == 0:
-            return 0.0, columns, grad_t, grad_intercept
-        W_t = coef_t[columns]
-        if scale != 1.0:
-            W_t *= W_t.dtype.type(scale)
-        scores = np.asarray(compact @ W_t)
+            return 0.0, np.zeros_like(coef_rows), grad_intercept
+        if compact is None:  # rows without a non-zero: the scores are the intercept
+            scores = np.zeros((len(y), self.n_classes), dtype=dtype)
+        else:
+            W_t = coef_rows
+            if scale != 1.0:
+                buffer = self._cache.get("coef_rows")
+                if buffer is None or buffer.size < coef_rows.size or buffer.dtype != dtype:
+                    buffer = self._cache["coef_rows"] = np.empty(coef_rows.size, dtype)
+                W_t = np.multiply(
+                    coef_rows, dtype.type(scale), out=buffer[: coef_rows.size].reshape(
+                        coef_rows.shape)
+                )
+            scores = np.asarray(compact @ W_t)
         if self.fit_intercept:
             scores += intercept
         value, dscores = self.loss.loss_gradient(scores, y, sw)
         if factor != 1.0:
             value *= factor
             dscores *= dscores.dtype.type(factor)
-        grad_t[:] = compact.T @ dscores
+        if compact is None:
+            grad_t = np.zeros_like(coef_rows)
+        else:
+            grad_t = np.asarray(compact.T @ dscores)
         if self.fit_intercept:
             grad_intercept[:] = dscores.sum(axis=0)
-        return float(value), columns, grad_t, grad_intercept
+        return float(value), grad_t, grad_intercept
 
     def prox(self, P, step):
         """Apply the penalty's non-smooth part to ``W`` with step ``step``, in place.

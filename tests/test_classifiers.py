@@ -975,3 +975,21 @@ def test_works_without_dask():
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("cls", CLASSES)
+@pytest.mark.parametrize("optimizer", ["sgd", "gd"])
+def test_sparse_fit_with_class_weights_equals_dense_fit(cls, optimizer):
+    # The sparse minibatch and blocked full-batch paths, with class and
+    # sample weights, give the dense fit.
+    X, y = make_blobs(n_samples=150, centers=3, n_features=12, random_state=0)
+    X[np.abs(X) < 4] = 0.0
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, size=len(y))
+    opt = SGD(batch_size=16, learning_rate=0.05) if optimizer == "sgd" else GradientDescent()
+    params = dict(optimizer=opt, class_weight="balanced", max_iter=4, tol=None,
+                  random_state=0)
+    dense = cls(**params).fit(X, y, sample_weight=sw)
+    csr = cls(**params).fit(sparse.csr_matrix(X), y, sample_weight=sw)
+    assert_allclose(csr.coef_, dense.coef_, rtol=1e-12, atol=1e-14)
+    assert_allclose(csr.intercept_, dense.intercept_, rtol=1e-12, atol=1e-14)
+    assert_allclose(csr.loss_curve_, dense.loss_curve_, rtol=1e-12)

@@ -540,3 +540,48 @@ def test_minibatch_steps_estimate_the_eigenvalue_on_every_kth_row():
     assert weights <= obj.smoothness(256) <= 1.1 * weights * (1 + 1e-12)
     csr = LinearObjective(sparse.csr_matrix(Xl), yl, 3, SoftmaxCrossEntropy(), L2(0.1))
     assert csr._stride(256) == 1
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+@pytest.mark.parametrize("weights", ["unit", "weighted", "zero-block"])
+def test_csr_full_batch_in_blocks_of_rows_equals_dense(loss, fit_intercept, weights):
+    # Enough rows for several blocks (see _sparse_blocks); with "zero-block"
+    # the first block weighs nothing and is left out.
+    rng = np.random.RandomState(11)
+    n = 3 * objective_module._BLOCK_MIN_ROWS + 17
+    Xs = sparse.random(n, 40, density=0.05, random_state=rng, format="csr") * 2
+    y = rng.randint(4, size=n)
+    sw = None if weights == "unit" else rng.uniform(0.2, 2.0, size=n)
+    if weights == "zero-block":
+        sw[: objective_module._BLOCK_MIN_ROWS + 5] = 0.0
+    csr = make(loss, "l2", fit_intercept, sw, X=Xs, y=y, n_classes=4)
+    dense = make(loss, "l2", fit_intercept, sw, X=Xs.toarray(), y=y, n_classes=4)
+    assert len(list(csr._sparse_blocks())) == (4 if weights != "zero-block" else 3)
+    P = rng.randn(*csr.shape)
+    v1, g1 = dense.value_and_grad(P)
+    v2, g2 = csr.value_and_grad(P)
+    assert v2 == pytest.approx(v1, rel=1e-13)
+    np.testing.assert_allclose(g2, g1, rtol=1e-12, atol=1e-14)
+    assert csr.value(P) == pytest.approx(dense.value(P), rel=1e-13)
+    assert not np.shares_memory(g2, P)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_column_batch_gathers_the_rows_and_their_columns(dtype):
+    # Rows 0 and 5 are empty: a batch of them touches no column.
+    rng = np.random.RandomState(12)
+    Xs = sparse.random(12, 30, density=0.2, random_state=rng, format="csr", dtype=dtype)
+    Xs = sparse.csr_matrix(Xs.toarray() * (np.arange(12) % 5 != 0)[:, None])
+    obj = make("softmax", "l2", True, None, X=Xs, y=np.arange(12) % 3)
+    for rows in (np.array([7, 2, 9, 3]), np.array([4]), slice(2, 9), np.array([0, 5])):
+        batch = obj.column_batch(rows)
+        Xb = Xs[rows]
+        np.testing.assert_array_equal(batch["columns"], np.unique(Xb.indices))
+        np.testing.assert_array_equal(batch["y"], obj.y[rows])
+        if batch["compact"] is None:
+            assert Xb.nnz == 0 and len(batch["columns"]) == 0
+        else:
+            assert batch["compact"].dtype == dtype
+            np.testing.assert_array_equal(batch["compact"].toarray(),
+                                          Xb.toarray()[:, batch["columns"]])

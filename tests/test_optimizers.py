@@ -506,14 +506,16 @@ def test_invalid_hyperparameters_raise_at_init_state(optimizer, name):
 
 
 @pytest.mark.parametrize("loss", [MulticlassHinge(), SoftmaxCrossEntropy()], ids=["hinge", "softmax"])
-@pytest.mark.parametrize("n_classes", [2, 4])
+@pytest.mark.parametrize("n_classes", [2, 4, 12])
 @pytest.mark.parametrize("penalty", [L2(0.01), None], ids=["l2", "none"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("learning_rate", [0.5, "auto"])
 def test_sparse_minibatch_steps_touch_columns_and_equal_dense_steps(
-    loss, n_classes, penalty, fit_intercept
+    loss, n_classes, penalty, fit_intercept, learning_rate
 ):
     # On CSR data, plain SGD updates only the columns a batch touches (with the
-    # L2 shrinking as one scaling); the iterates must be the dense ones.
+    # L2 shrinking as one scaling); the iterates must be the dense ones. 'auto'
+    # gives the intercept its own step.
     rng = np.random.default_rng(0)
     X = sparse.random(300, 80, density=0.05, random_state=0, format="csr") * 3
     y = rng.integers(n_classes, size=300)
@@ -524,7 +526,65 @@ def test_sparse_minibatch_steps_touch_columns_and_equal_dense_steps(
         obj = LinearObjective(data, y, n_classes, loss, penalty, fit_intercept=fit_intercept,
                               sample_weight=sw)
         assert obj.is_sparse == sparse.issparse(data)
-        runs.append(run(SGD(batch_size=32, learning_rate=0.5), obj, 5))
+        runs.append(run(SGD(batch_size=32, learning_rate=learning_rate), obj, 5))
+    if learning_rate == "auto" and fit_intercept:
+        assert runs[0][0].info["intercept_learning_rate"] != runs[0][0].info["learning_rate"]
     for lazy, dense in zip(*runs):
         np.testing.assert_allclose(lazy.params, dense.params, rtol=1e-12, atol=1e-14)
         assert lazy.value == pytest.approx(dense.value, rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", [MulticlassHinge(), SoftmaxCrossEntropy()], ids=["hinge", "softmax"])
+@pytest.mark.parametrize(
+    "batch_size, shuffle", [(1, "rows"), (7, "rows"), (16, "batches")],
+    ids=["one-row", "rows", "batches"],
+)
+@pytest.mark.parametrize("weighted", [False, True], ids=["unit", "weighted"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+def test_sparse_minibatch_steps_with_empty_rows_equal_dense_steps(
+    loss, batch_size, shuffle, weighted, fit_intercept
+):
+    # A third of the rows are empty, so some batches touch no column at all
+    # (always with one-row batches); the iterates must be the dense ones.
+    rng = np.random.default_rng(3)
+    X = sparse.random(90, 40, density=0.08, random_state=1, format="csr").toarray() * 2
+    X[rng.permutation(90)[:30]] = 0.0
+    y = rng.integers(3, size=90)
+    sw = rng.uniform(0.5, 2, size=90) if weighted else None
+    runs = []
+    for data in (sparse.csr_matrix(X), X):
+        obj = LinearObjective(data, y, 3, loss, L2(0.01), fit_intercept=fit_intercept,
+                              sample_weight=sw)
+        runs.append(run(SGD(batch_size=batch_size, learning_rate=0.1, shuffle=shuffle),
+                        obj, 3))
+    for lazy, dense in zip(*runs):
+        np.testing.assert_allclose(lazy.params, dense.params, rtol=1e-12, atol=1e-14)
+        assert lazy.value == pytest.approx(dense.value, rel=1e-12)
+        assert np.any(lazy.params[:, :-1] != 0)
+
+
+def test_sparse_minibatch_steps_in_float32_follow_float64():
+    # float32 CSR data train in float32 (no upcast), close to the float64 run.
+    rng = np.random.default_rng(4)
+    X = sparse.random(200, 60, density=0.05, random_state=2, format="csr") * 3
+    y = rng.integers(4, size=200)
+    runs = []
+    for dtype in (np.float32, np.float64):
+        obj = LinearObjective(X.astype(dtype), y, 4, SoftmaxCrossEntropy(), L2(0.01))
+        runs.append(run(SGD(batch_size=32, learning_rate=0.5), obj, 3)[-1])
+    assert runs[0].params.dtype == np.float32
+    np.testing.assert_allclose(runs[0].params, runs[1].params, rtol=1e-4, atol=1e-5)
+
+
+def test_sparse_minibatch_iterates_are_not_overwritten_by_later_epochs():
+    # The sparse path hands out a new parameter array each epoch.
+    X = sparse.random(100, 30, density=0.1, random_state=3, format="csr")
+    y = np.arange(100) % 3
+    obj = LinearObjective(X, y, 3, SoftmaxCrossEntropy(), L2(0.01))
+    iterates = run(SGD(batch_size=10, learning_rate=0.5), obj, 3)
+    start = obj.init_params()
+    again = run(SGD(batch_size=10, learning_rate=0.5), obj, 3, params=start)
+    assert not np.any(start)  # the starting point is not written to
+    for first, second in zip(iterates, again):
+        np.testing.assert_array_equal(first.params, second.params)
+    assert not np.array_equal(iterates[0].params, iterates[-1].params)

@@ -50,7 +50,19 @@ def _batches(n, batch_size, shuffle, rng):
     return [blocks[i] for i in rng.permutation(len(blocks))]
 
 
-def _sparse_plain_epoch(objective, params, batches, lr):
+def _sum_squares(A):
+    """``sum(A ** 2)`` in float64."""
+    return float(np.sum(np.square(A, dtype=np.float64)))
+
+
+def _as_rows(A):
+    """A C-contiguous 2-D array as a 1-D array of its rows (opaque items):
+    gathering or scattering whole rows then costs one copy per row rather
+    than one per entry."""
+    return A.view(np.dtype((np.void, A.shape[1] * A.itemsize))).reshape(A.shape[0])
+
+
+def _sparse_plain_epoch(objective, state_t, batches, lr):
     """Plain minibatch steps on sparse rows, each touching only its batch's columns.
 
     The same steps as :func:`_step` with the plain rule and a smooth (L2)
@@ -58,47 +70,64 @@ def _sparse_plain_epoch(objective, params, batches, lr):
     gradient, which is zero outside the batch's columns. For the epoch ``W`` is
     held transposed (a column of ``W`` is then a contiguous row) and as
     ``scale * V``: the shrinking multiplies ``scale``, the gradient updates the
-    touched rows of ``V``, and no step costs ``O(n_features)``. ``sum(V ** 2)``
-    is kept up to date from the touched rows, for the penalty in each batch's
-    objective. The projection, which these steps preserve up to rounding (the
-    data gradient is centered across classes), is applied once at the end.
-    ``lr`` is a float or, from ``learning_rate='auto'``, the step of each
-    column of the parameters (the intercept's last). Returns the sum over the
-    batches of ``size * objective``.
+    touched rows of ``V``, and no step costs ``O(n_features)``. The touched
+    rows are gathered once a batch, for the scores and for the step.
+    ``sum(V ** 2)`` is kept up to date from each step, for the penalty in each
+    batch's objective. The projection, which these steps preserve up
+    to rounding (the data gradient is centered across classes), is applied
+    once at the end.
+
+    ``state_t`` is ``P.T``, C-contiguous, of shape ``(n_features + 1,
+    n_classes)``: ``V`` is its first rows and the intercept its last; it is
+    updated in place. ``lr`` is a float or, from ``learning_rate='auto'``, the
+    step of each column of the parameters (the intercept's last). Returns the
+    sum over the batches of ``size * objective`` and the new parameters,
+    ``state_t.T`` (a view: no coefficient-sized array is allocated).
     """
+    V = state_t[:-1]
+    intercept = state_t[-1]
     l2 = objective.penalty.l2
     lr_intercept = float(lr[-1]) if np.ndim(lr) else lr
     lr = float(lr[0]) if np.ndim(lr) else lr
     shrink = 1.0 - 2.0 * lr * l2
-    V = np.ascontiguousarray(params[:, :-1].T)
-    intercept = params[:, -1].copy()
+    V_rows = _as_rows(V)
     scale = 1.0
-    squares = float(np.sum(np.square(V, dtype=np.float64)))
+    squares = 0.0
+    block = max(1, 2**16 // V.shape[1])  # float64 squares of 2**16 entries at once
+    for start in range(0, V.shape[0], block):
+        squares += _sum_squares(V[start : start + block])
     total = 0.0
     for rows, size in batches:
-        value, columns, grad, grad_intercept = objective.value_and_column_grad(
-            V, intercept, rows, scale
+        batch = objective.column_batch(rows)
+        columns = batch["columns"]
+        before = V_rows.take(columns).view(V.dtype).reshape(len(columns), V.shape[1])
+        value, grad, grad_intercept = objective.value_and_column_grad(
+            batch, before, intercept, scale
         )
         total += (value + l2 * scale**2 * squares) * size
-        before = V[columns]
         scale *= shrink
         if not 1e-6 < abs(scale) < 1e6:  # fold the scale into V
             V *= V.dtype.type(scale)
             before *= before.dtype.type(scale)
             squares *= scale**2
             scale = 1.0
-        after = before - grad * grad.dtype.type(lr / scale)
-        V[columns] = after
-        intercept -= grad_intercept * grad_intercept.dtype.type(lr_intercept)
-        squares += float(
-            np.sum(np.square(after, dtype=np.float64))
-            - np.sum(np.square(before, dtype=np.float64))
+        # after = before + d, d = -lr / scale * grad, in grad's memory.
+        d = grad
+        d *= d.dtype.type(-(lr / scale))
+        # sum(after ** 2) - sum(before ** 2) = sum(d * (2 before + d)): its
+        # terms are of the size of a step, so that accumulating them in the
+        # data's dtype loses nothing next to the sum of squares.
+        squares += 2.0 * float(np.einsum("ij,ij->", d, before)) + float(
+            np.einsum("ij,ij->", d, d)
         )
-    params[:, :-1] = V.T
-    params[:, :-1] *= params.dtype.type(scale)
-    params[:, -1] = intercept
+        after = d
+        after += before
+        np.put(V_rows, columns, _as_rows(after))
+        intercept -= grad_intercept * grad_intercept.dtype.type(lr_intercept)
+    V *= V.dtype.type(scale)
+    params = state_t.T
     objective.project(params)
-    return total
+    return total, params
 
 
 def _descend(
@@ -132,10 +161,15 @@ def _descend(
     if state.get("schedule_kind") != type(schedule).__name__:
         state["schedule"] = schedule.init()
         state["schedule_kind"] = type(schedule).__name__
-    params = params.copy()
     n = objective.n_samples
     full = batch_size is None or batch_size >= n
     lazy = objective.is_sparse and type(rule) is _updates.Plain and objective.penalty.smooth
+    lazy = lazy and not full
+    if lazy:  # the state is P.T, C-contiguous; an epoch's iterate is a view of it
+        state_t = np.array(params.T, order="C")  # a copy, always
+        handed_out = False
+    else:
+        params = params.copy()
     grad = None
     for _ in range(max_iter):
         lr = lr0 * schedule.multiplier(state["schedule"], state["n_iter"])
@@ -143,11 +177,15 @@ def _descend(
             if grad is None:
                 grad = objective.value_and_grad(params, proximal=True)[1]
             _step(objective, params, grad, rule, state["rule"], lr)
+            grad = None  # freed before the next one is computed
             value, grad = objective.value_and_grad(params, proximal=True)
         else:
             batches = _batches(n, batch_size, shuffle, state["rng"])
             if lazy:
-                total = _sparse_plain_epoch(objective, params, batches, lr)
+                if handed_out:  # the last iterate is a view of it: work on a copy
+                    state_t = state_t.copy()
+                total, params = _sparse_plain_epoch(objective, state_t, batches, lr)
+                handed_out = True
             else:
                 total = 0.0
                 for rows, size in batches:
@@ -160,7 +198,9 @@ def _descend(
         info = {"learning_rate": float(lr[0]) if np.ndim(lr) else lr}
         if np.ndim(lr):
             info["intercept_learning_rate"] = float(lr[-1])
-        yield Iterate(params.copy(), value, copy_state(state), info)
+        # The lazy path's params are a view of a state that is not written again.
+        yielded = params if lazy else params.copy()
+        yield Iterate(yielded, value, copy_state(state), info)
 
 
 class _FirstOrder(BaseOptimizer):
