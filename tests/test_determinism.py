@@ -97,7 +97,7 @@ def test_a_seeded_random_state_instance_gives_the_model_of_its_seed():
 
 # Tolerances of the user guide: the largest difference of coef_ and intercept_
 # relative to their largest entry.
-TOLERANCE = {"gd": 1e-5, "sgd": 1e-5, "lbfgs": 1e-5, "random_search": 1e-4,
+TOLERANCE = {"gd": 1e-5, "sgd": 1e-5, "lbfgs": 1e-3, "random_search": 1e-4,
              "random_local_search": 1e-4}
 ADAPTIVE_TOLERANCE = {SoftmaxClassifier: 5e-3, SVMClassifier: 5e-2}
 

@@ -192,6 +192,10 @@ def test_integer_sample_weights_equal_repeated_rows(data, cls, weights):
     w = weights[: len(y)]
     # Every class keeps a row, or the repeated data would have fewer classes.
     assume(all(w[y == c].sum() > 0 for c in range(k)))
+    # On (nearly) all-zero features the scores are the intercepts alone, which
+    # the intercept's step of exactly 1 puts on the hinge's kinks: there the
+    # rounding of a weighted sum against repeated rows picks the subgradient.
+    assume(cls is SoftmaxClassifier or np.abs(X).max() > 1e-6)
     a = gd(cls).fit(X, y, sample_weight=w)
     b = gd(cls).fit(np.repeat(X, w, axis=0), np.repeat(y, w))
     assert_allclose(b.coef_, a.coef_, rtol=1e-8, atol=1e-10)
