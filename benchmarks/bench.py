@@ -1,8 +1,11 @@
 """Speed of sklinear_sgd against the hardware's floor and against its peers.
 
-Every figure is measured in this one process, side by side with its baseline,
-and reported as a ratio, because a shared machine's absolute speed drifts from
-minute to minute. Sections:
+Every figure is measured in this one process and reported as a ratio to its
+baseline, because a shared machine's absolute speed drifts from minute to
+minute. In sections a, b, d, e and g the baseline and the measured runs
+alternate, round after round (see :func:`interleaved`); a ratio is the ratio of
+the minima, and the range of the ratios within a round shows its spread.
+Sections:
 
 a. an SGD epoch (both losses, dense float32 and float64, both shuffling modes)
    against the two matrix products it cannot avoid, over permuted and over
@@ -47,22 +50,51 @@ from sklinear_sgd.penalties import L2
 CLASSES = {"svm": SVMClassifier, "softmax": SoftmaxClassifier}
 
 SIZES = {
-    # name: (n_train, n_test, n_features, n_classes, epochs, repeats,
+    # name: (n_train, n_test, n_features, n_classes, epochs, rounds,
     #        sparse rows, sparse features, sparse classes, search rows, candidates)
-    "full": (20000, 4000, 3072, 10, 10, 3, 100000, 50000, 20, 2000, 1000),
-    "quick": (2000, 500, 512, 10, 5, 1, 10000, 5000, 20, 500, 200),
+    "full": (20000, 4000, 3072, 10, 10, 5, 100000, 50000, 20, 2000, 1000),
+    "quick": (2000, 500, 512, 10, 5, 3, 10000, 5000, 20, 500, 200),
 }
 
 
-def best_of(fn, repeat):
-    """Smallest wall time of ``repeat`` calls (the least disturbed run)."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+def interleaved(fns, rounds):
+    """Wall times of the callables ``fns``, run in turn, ``rounds`` times.
+
+    A round runs every callable once, in order (baseline, ours, baseline,
+    ours, ...), so that a ratio compares runs that saw the same machine: on a
+    shared machine a baseline timed a minute apart from its subject can differ
+    by half.
+
+    Returns
+    -------
+    list of lists of float
+        For every callable, its ``rounds`` times in seconds.
+    """
+    times = [[] for _ in fns]
+    for _ in range(rounds):
+        for fn, spent in zip(fns, times):
+            gc.collect()
+            start = time.perf_counter()
+            fn()
+            spent.append(time.perf_counter() - start)
+    return times
+
+
+def ratio(ours, base, bold=False):
+    """``min(ours) / min(base)``, then in brackets the smallest and largest ratio
+    of one round's times, ``ours[i] / base[i]`` (the spread)."""
+    paired = [a / b for a, b in zip(ours, base)]
+    value = f"{min(ours) / min(base):.2f}"
+    if bold:
+        value = f"**{value}**"
+    return f"{value} ({min(paired):.2f}-{max(paired):.2f})"
+
+
+def rounds_note(rounds):
+    return (f"Times are the minimum of {rounds} interleaved rounds (each round runs the "
+            "baseline and every measured call once, in turn); a ratio is the ratio of "
+            "the minima, and in brackets are the smallest and largest ratio within one "
+            "round.")
 
 
 def quiet_fit(model, X, y):
@@ -145,38 +177,40 @@ def full_batch_floor(X, n_classes):
 LOSSES = {"svm": MulticlassHinge, "softmax": SoftmaxCrossEntropy}
 
 
-def epoch_time(loss, X, y, optimizer, epochs, repeat, cls=None):
-    """Seconds per epoch (or iteration) of ``optimizer`` on the default objective.
+def objective(loss, X, y):
+    """The objective the estimators build by default (L2, alpha 1e-3)."""
+    return LinearObjective(X, y, int(y.max()) + 1, LOSSES[loss](), L2(1e-3))
+
+
+def epochs_of(loss, X, y, optimizer):
+    """A callable that runs one more epoch (or iteration) of ``optimizer``.
 
     Timed at the objective's level, as the optimizer sees it: the one-time
-    setup (the smoothness estimate behind ``learning_rate='auto'``) runs first
-    and is timed apart. With ``cls``, also the whole ``fit`` (validation and
-    setup included) divided by its epochs.
+    setup (the smoothness estimate behind ``learning_rate='auto'``) and a first
+    epoch (which allocates the buffers) run before, untimed.
     """
-    n_classes = int(y.max()) + 1
+    obj = objective(loss, X, y)
+    obj.smoothness(getattr(optimizer, "batch_size", None))
+    iterates = optimizer.iterate(obj, obj.init_params(), optimizer.init_state(obj, 0),
+                                 2**62)
+    next(iterates)
+    return lambda: next(iterates)
 
-    def objective():
-        return LinearObjective(X, y, n_classes, LOSSES[loss](), L2(1e-3))
 
-    def setup():
-        objective().smoothness(getattr(optimizer, "batch_size", None))
+def setup_of(loss, X, y, optimizer):
+    """A callable that runs the one-time setup of a fit on a fresh objective."""
+    return lambda: objective(loss, X, y).smoothness(getattr(optimizer, "batch_size", None))
 
-    def run():
-        obj = objective()
-        obj.smoothness(getattr(optimizer, "batch_size", None))
-        state = optimizer.init_state(obj, 0)
-        start = time.perf_counter()
-        for _ in optimizer.iterate(obj, obj.init_params(), state, epochs):
-            pass
-        return time.perf_counter() - start
 
-    per_epoch = min(run() for _ in range(repeat)) / epochs
-    setup_time = best_of(setup, repeat)
-    whole = None
-    if cls is not None:
-        model = cls(optimizer=optimizer, max_iter=epochs, tol=None, random_state=0)
-        whole = best_of(lambda: quiet_fit(model, X, y), repeat) / epochs
-    return per_epoch, setup_time, whole
+def fit_of(cls, X, y, optimizer, epochs):
+    """A callable that runs a whole ``fit`` of ``epochs`` epochs (validation and
+    setup included)."""
+    model = cls(optimizer=optimizer, max_iter=epochs, tol=None, random_state=0)
+    return lambda: quiet_fit(model, X, y)
+
+
+def per_epoch(times, epochs):
+    return [t / epochs for t in times]
 
 
 # -- the sections ---------------------------------------------------------------
@@ -203,21 +237,24 @@ class Report:
 
 
 def section_dense(report, size, rng):
-    n, _, d, k, epochs, repeat = size[:6]
+    n, _, d, k, epochs, rounds = size[:6]
     rows = []
     for dtype in (np.float32, np.float64):
         X, y = cifar_shaped(n, d, k, dtype=dtype)
-        read = best_of(X.sum, repeat)
-        permuted = best_of(lambda: floor_epoch(X, k, 256, rng), repeat)
-        contiguous = best_of(lambda: floor_epoch(X, k, 256, rng, permuted=False), repeat)
         for name, cls in CLASSES.items():
-            for shuffle, floor in (("rows", permuted), ("batches", contiguous)):
-                epoch, setup, whole = epoch_time(name, X, y, SGD(shuffle=shuffle), epochs,
-                                                 repeat, cls)
-                rows.append([np.dtype(dtype).name, name, shuffle, f"{read * 1e3:.1f}",
-                             f"{floor * 1e3:.1f}", f"{epoch * 1e3:.1f}",
-                             f"**{epoch / floor:.2f}**", f"{epoch / read:.1f}",
-                             f"{setup / floor:.1f}", f"{whole / floor:.2f}"])
+            for shuffle in ("rows", "batches"):
+                optimizer = SGD(shuffle=shuffle)
+                read, floor, epoch, setup, whole = interleaved([
+                    X.sum,
+                    lambda: floor_epoch(X, k, 256, rng, permuted=shuffle == "rows"),
+                    epochs_of(name, X, y, optimizer),
+                    setup_of(name, X, y, optimizer),
+                    fit_of(cls, X, y, optimizer, epochs),
+                ], rounds)
+                rows.append([np.dtype(dtype).name, name, shuffle, f"{min(read) * 1e3:.1f}",
+                             f"{min(floor) * 1e3:.1f}", f"{min(epoch) * 1e3:.1f}",
+                             ratio(epoch, floor, bold=True), ratio(epoch, read),
+                             ratio(setup, floor), ratio(per_epoch(whole, epochs), floor)])
     report.table(
         f"a. SGD epoch against the two-GEMM floor ({n:,} x {d:,}, {k} classes, batch 256)",
         ["dtype", "loss", "shuffle", "X.sum() ms", "floor ms", "epoch ms", "epoch / floor",
@@ -225,10 +262,11 @@ def section_dense(report, size, rng):
         rows,
         note="The floor is the two products over rows gathered by a fresh permutation "
              "(shuffle 'rows') or over contiguous batches (shuffle 'batches'). 'epoch' is "
-             f"the mean of {epochs} epochs of `SGD(shuffle=...)` on the objective; 'setup' "
-             "the one-time smoothness estimate behind learning_rate='auto' (Lanczos, 16 "
-             f"passes over X); 'fit / epochs' a whole {epochs}-epoch `fit`, input validation "
-             "and setup included, divided by its epochs.",
+             "one epoch of `SGD(shuffle=...)` on the objective (a run continued from round "
+             "to round); 'setup' the one-time smoothness estimate behind "
+             "learning_rate='auto' (Lanczos, 16 passes over X); 'fit / epochs' a whole "
+             f"{epochs}-epoch `fit`, input validation and setup included, divided by its "
+             "epochs. " + rounds_note(rounds),
     )
 
 
@@ -260,14 +298,20 @@ def section_shuffle_cost(report, size):
 
 
 def section_sparse(report, size, rng):
-    n, d, k, repeat, epochs = size[6], size[7], size[8], size[5], size[4]
+    n, d, k, rounds, epochs = size[6], size[7], size[8], size[5], size[4]
     X, y = text_shaped(n, d, k)
-    floor = best_of(lambda: sparse_floor_epoch(X, k, 256, rng), repeat)
     rows = []
     for name, cls in CLASSES.items():
-        epoch, setup, whole = epoch_time(name, X, y, SGD(), epochs, repeat, cls)
-        rows.append([name, f"{floor * 1e3:.1f}", f"{epoch * 1e3:.1f}",
-                     f"**{epoch / floor:.2f}**", f"{setup / floor:.1f}", f"{whole / floor:.2f}"])
+        optimizer = SGD()
+        floor, epoch, setup, whole = interleaved([
+            lambda: sparse_floor_epoch(X, k, 256, rng),
+            epochs_of(name, X, y, optimizer),
+            setup_of(name, X, y, optimizer),
+            fit_of(cls, X, y, optimizer, epochs),
+        ], rounds)
+        rows.append([name, f"{min(floor) * 1e3:.1f}", f"{min(epoch) * 1e3:.1f}",
+                     ratio(epoch, floor, bold=True), ratio(setup, floor),
+                     ratio(per_epoch(whole, epochs), floor)])
     report.table(
         f"b. SGD epoch on sparse CSR data ({n:,} x {d:,}, {X.nnz / n:.0f} non-zeros a "
         f"row, {k} classes, batch 256)",
@@ -275,7 +319,8 @@ def section_sparse(report, size, rng):
          "fit / epochs / floor"],
         rows,
         note="The floor is the two sparse products of every batch of permuted rows "
-             "(X_b @ W.T and X_b.T @ dS, W kept in the layout that needs no copy).",
+             "(X_b @ W.T and X_b.T @ dS, W kept in the layout that needs no copy). "
+             + rounds_note(rounds),
     )
     return X, y
 
@@ -379,38 +424,46 @@ def section_peers(report, size, X_sparse, y_sparse):
     )
 
 
-def section_random_search(report, size, repeat):
+def section_random_search(report, size, rounds):
     n, d, k = size[9], size[2], size[3]
     candidates = size[10]
     X, y = cifar_shaped(n, d, k)
     Ws = np.random.default_rng(0).normal(size=(candidates * k, d)).astype(np.float32)
-    gemm = best_of(lambda: X @ Ws.T, repeat)
-    ours = best_of(lambda: quiet_fit(
-        SVMClassifier(optimizer=RandomSearch(), max_iter=candidates, random_state=0), X, y),
-        repeat)
+    model = SVMClassifier(optimizer=RandomSearch(), max_iter=candidates, random_state=0)
+    gemm, ours = interleaved([lambda: X @ Ws.T, lambda: quiet_fit(model, X, y)], rounds)
     report.table(
         f"d. Random search, {candidates:,} candidates on {n:,} x {d:,} ({k} classes)",
         ["batched GEMM s", "fit s", "candidates per s", "fit / GEMM"],
-        [[f"{gemm:.3f}", f"{ours:.3f}", f"{candidates / ours:,.0f}", f"{ours / gemm:.2f}"]],
+        [[f"{min(gemm):.3f}", f"{min(ours):.3f}", f"{candidates / min(ours):,.0f}",
+          ratio(ours, gemm, bold=True)]],
         note="The GEMM is X @ W.T for all candidates' weights stacked, the product "
-             "that every candidate's scores need.",
+             "that every candidate's scores need; 'fit' a whole `SVMClassifier` fit, "
+             "input validation included. " + rounds_note(rounds),
     )
 
 
 def section_gd(report, size, rng):
-    n, _, d, k, epochs, repeat = size[:6]
+    n, _, d, k, epochs, rounds = size[:6]
     X, y = cifar_shaped(n, d, k)
-    floor = best_of(lambda: full_batch_floor(X, k), repeat)
     rows = []
     for name, cls in CLASSES.items():
-        step, setup, whole = epoch_time(name, X, y, GradientDescent(), epochs, repeat, cls)
-        rows.append([name, f"{floor * 1e3:.1f}", f"{step * 1e3:.1f}",
-                     f"**{step / floor:.2f}**", f"{setup / floor:.1f}", f"{whole / floor:.2f}"])
+        optimizer = GradientDescent()
+        floor, step, setup, whole = interleaved([
+            lambda: full_batch_floor(X, k),
+            epochs_of(name, X, y, optimizer),
+            setup_of(name, X, y, optimizer),
+            fit_of(cls, X, y, optimizer, epochs),
+        ], rounds)
+        rows.append([name, f"{min(floor) * 1e3:.1f}", f"{min(step) * 1e3:.1f}",
+                     ratio(step, floor, bold=True), ratio(setup, floor),
+                     ratio(per_epoch(whole, epochs), floor)])
     report.table(
         f"e. Gradient descent iteration against the full-batch products ({n:,} x {d:,})",
         ["loss", "floor ms", "iteration ms", "iteration / floor", "setup / floor",
          "fit / iterations / floor"],
         rows,
+        note=f"'fit / iterations' is a whole {epochs}-iteration `fit` divided by its "
+             "iterations. " + rounds_note(rounds),
     )
 
 
@@ -448,21 +501,22 @@ def section_memory(report, size, X_sparse, y_sparse):
     )
 
 
-def section_scaling(report, size, repeat):
-    n, _, d, k, epochs = size[:5]
+def section_scaling(report, size, rounds):
+    n, _, d, k = size[:4]
+    data = [cifar_shaped(*shape, k) for shape in ((n, d), (2 * n, d), (n, 2 * d))]
     rows = []
-    for name, cls in CLASSES.items():
-        times = {}
-        for label, shape in (("base", (n, d)), ("2n", (2 * n, d)), ("2d", (n, 2 * d))):
-            X, y = cifar_shaped(*shape, k)
-            times[label] = epoch_time(name, X, y, SGD(), epochs, repeat)[0]
-        rows.append([name, f"{times['base'] * 1e3:.1f}", f"{times['2n'] * 1e3:.1f}",
-                     f"{times['2d'] * 1e3:.1f}", f"{times['2n'] / times['base']:.2f}",
-                     f"{times['2d'] / times['base']:.2f}"])
+    for name in CLASSES:
+        base, double_n, double_d = interleaved(
+            [epochs_of(name, X, y, SGD()) for X, y in data], rounds)
+        rows.append([name, f"{min(base) * 1e3:.1f}", f"{min(double_n) * 1e3:.1f}",
+                     f"{min(double_d) * 1e3:.1f}", ratio(double_n, base),
+                     ratio(double_d, base)])
     report.table(
         f"g. Epoch time when the data double ({n:,} x {d:,} float32, SGD batch 256)",
         ["loss", "base ms", "2 n_samples ms", "2 n_features ms", "ratio 2n", "ratio 2d"],
         rows,
+        note="One epoch of each shape in turn (base, 2 n_samples, 2 n_features), each "
+             "a run continued from round to round. " + rounds_note(rounds),
     )
 
 

@@ -485,12 +485,15 @@ class LinearObjective:
             block = candidates[start : start + chunk]
             k = block.shape[0]
             W = block[:, :, :-1].reshape(k * self.n_classes, self.n_features)
-            scores = np.asarray(self.X @ W.T).reshape(
-                self.n_samples, k, self.n_classes
-            )
-            scores = scores.transpose(1, 0, 2)
+            # W @ X.T rather than X @ W.T: the same product, but each class of
+            # each candidate gets a contiguous row of scores, along which the
+            # loss's reductions over classes and its gathers run several times
+            # faster; the intercepts are added in place, one per row.
+            scores = np.asarray(W @ self.X.T)
             if self.fit_intercept:
-                scores = scores + block[:, None, :, -1]
+                scores += block[:, :, -1].reshape(-1, 1)
+            scores = scores.reshape(k, self.n_classes, self.n_samples)
+            scores = scores.transpose(0, 2, 1)
             out[start : start + k] = self.loss.loss(scores, self.y, self.sample_weight)
         return out + self.penalty.value(candidates[:, :, :-1])
 

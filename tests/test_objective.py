@@ -227,6 +227,22 @@ def test_values_in_small_chunks_equal_value_per_candidate(monkeypatch):
     np.testing.assert_allclose(obj.values(cands), [obj.value(c) for c in cands], rtol=1e-12)
 
 
+@pytest.mark.parametrize("loss", ["hinge", "softmax"])
+@pytest.mark.parametrize("kind", ["dense", "csr", "fortran"])
+def test_values_of_float32_candidates_equal_value_per_candidate(loss, kind):
+    # The scores of all candidates are one product, laid out one row per class
+    # of a candidate; float32 data give float32 scores, sparse data the same.
+    Xs = X.astype(np.float32)
+    Xs[np.abs(Xs) < 0.5] = 0.0
+    data = {"dense": Xs, "csr": sparse.csr_matrix(Xs), "fortran": np.asfortranarray(Xs)}
+    obj = make(loss, "l2", True, SW.astype(np.float32), X=data[kind])
+    cands = np.random.RandomState(14).randn(9, *obj.shape).astype(np.float32)
+    values = obj.values(cands)
+    assert values.dtype == np.float64 and values.shape == (9,)
+    np.testing.assert_allclose(values, [obj.value(c) for c in cands], rtol=1e-5)
+    np.testing.assert_allclose(values, [reference_value(obj, c) for c in cands], rtol=1e-5)
+
+
 def test_values_does_not_modify_the_candidates():
     obj = make("hinge", "l2", True, SW)
     cands = np.random.RandomState(13).randn(5, *obj.shape)

@@ -406,6 +406,25 @@ def test_random_search_fixed_scale_and_no_intercept():
     assert iterates[-1].value < obj.value(obj.init_params())
 
 
+def test_random_search_tries_the_same_candidates_in_float32_and_float64():
+    # The draws are float32 normals whatever the data, so a float32 fit scores
+    # the candidates of the float64 fit, up to float32 rounding; within one
+    # dtype the same seed gives the same iterates bit for bit.
+    obj64 = make(loss=MulticlassHinge(), sample_weight=SW)
+    obj32 = make(loss=MulticlassHinge(), X=X.astype(np.float32),
+                 sample_weight=SW.astype(np.float32))
+    a = run(RandomSearch(), obj64, 300, seed=3)
+    b = run(RandomSearch(), obj32, 300, seed=3)
+    assert a[-1].params.dtype == np.float64 and b[-1].params.dtype == np.float32
+    np.testing.assert_allclose([it.info["candidate"] for it in b],
+                               [it.info["candidate"] for it in a], rtol=1e-5)
+    np.testing.assert_allclose(b[-1].params, a[-1].params, rtol=1e-5, atol=1e-6)
+    again = run(RandomSearch(), obj32, 300, seed=3)
+    for p, q in zip(b, again):
+        np.testing.assert_array_equal(p.params, q.params)
+        assert p.info["candidate"] == q.info["candidate"]
+
+
 # -- determinism ---------------------------------------------------------------
 
 
