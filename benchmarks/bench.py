@@ -178,8 +178,9 @@ LOSSES = {"svm": MulticlassHinge, "softmax": SoftmaxCrossEntropy}
 
 
 def objective(loss, X, y):
-    """The objective the estimators build by default (L2, alpha 1e-3)."""
-    return LinearObjective(X, y, int(y.max()) + 1, LOSSES[loss](), L2(1e-3))
+    """The objective the estimators build by default (L2, their default alpha)."""
+    alpha = CLASSES[loss]().alpha
+    return LinearObjective(X, y, int(y.max()) + 1, LOSSES[loss](), L2(alpha))
 
 
 def epochs_of(loss, X, y, optimizer):
@@ -264,7 +265,8 @@ def section_dense(report, size, rng):
              "(shuffle 'rows') or over contiguous batches (shuffle 'batches'). 'epoch' is "
              "one epoch of `SGD(shuffle=...)` on the objective (a run continued from round "
              "to round); 'setup' the one-time smoothness estimate behind "
-             "learning_rate='auto' (Lanczos, 16 passes over X); 'fit / epochs' a whole "
+             "learning_rate='auto' (8 Lanczos steps on every k-th row, at least 8,192); "
+             "'fit / epochs' a whole "
              f"{epochs}-epoch `fit`, input validation and setup included, divided by its "
              "epochs. " + rounds_note(rounds),
     )
