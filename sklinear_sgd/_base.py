@@ -516,12 +516,18 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         }
 
     def _converged(self, curve):
-        """True when the last n_iter_no_change values did not improve on the
-        best earlier value by more than tol (lower is better)."""
+        """True when each of the last n_iter_no_change values did not improve
+        on the best value before it by more than tol (lower is better), as in
+        scikit-learn's SGDClassifier: a slow, steady descent stops too."""
         k = self.n_iter_no_change
         if len(curve) <= k:
             return False
-        return min(curve[-k:]) > min(curve[:-k]) - self.tol
+        best = min(curve[:-k])
+        for value in curve[-k:]:
+            if value < best - self.tol:
+                return False
+            best = min(best, value)
+        return True
 
     # -- parameters ----------------------------------------------------------
 

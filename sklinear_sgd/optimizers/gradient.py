@@ -263,10 +263,11 @@ def _auto_step(learning_rate, objective, batch_size=None, momentum=0.0):
     step, hence the factor that keeps the effective step at ``1 / L``. The
     intercept's step is ``r`` times the weights' (see
     :meth:`~sklinear_sgd.objective.LinearObjective.intercept_step_ratio`):
-    the step is then an array, one entry for each column of the parameters. When ``L`` or the step is beyond the range of the data's
-    dtype (features of size beyond about ``1e150`` or below ``1e-150`` in
-    float64) no step can be taken, and a ValueError says so rather than
-    training with a step of 0.
+    the step is then an array, one entry for each column of the parameters.
+    When ``L`` or the step is beyond the range of the data's dtype (features
+    of size beyond about ``1e150`` or below ``1e-150`` in float64) no step
+    can be taken, and a ValueError says so rather than training with a step
+    of 0.
     """
     if learning_rate != "auto":
         return float(learning_rate)
