@@ -290,12 +290,7 @@ class DaskObjective:
         results = self._map(_block_value_and_grad, P)
         value = float(self._weighted_sum([r[0] for r in results]))
         grad = self._weighted_sum([r[1] for r in results]).astype(P.dtype)
-        W = P[:, :-1]
-        if proximal:
-            self.penalty.add_smooth_gradient(W, grad[:, :-1])
-        else:
-            grad[:, :-1] += self.penalty.gradient(W)
-        return float(value + self.penalty.value(W)), grad
+        return LinearObjective._add_penalty(self, P, value, grad, proximal)
 
     def values(self, candidates):
         """Objective of many parameter arrays at once (one round trip).

@@ -222,6 +222,11 @@ class LinearObjective:
             value, grad = self._sparse_full_value_and_grad(P)
         else:
             value, grad = self._data_value_and_grad(P, rows)
+        return self._add_penalty(P, value, grad, proximal)
+
+    def _add_penalty(self, P, value, grad, proximal):
+        """The objective and its gradient from the data term's ``value`` and
+        ``grad`` (added to in place); see :meth:`value_and_grad`."""
         W = P[:, :-1]
         if proximal:
             self.penalty.add_smooth_gradient(W, grad[:, :-1])
