@@ -274,16 +274,27 @@ class LinearObjective:
                 grad[:, -1] += dscores.sum(axis=0)
         return value, grad
 
+    def _data_dscores(self, coef_t, intercept, rows):
+        """Data term on ``rows`` (all for None) and its gradient with respect
+        to the scores: ``(X_b, value, dscores)``, ``dscores`` None for a batch
+        of zero weight. ``coef_t`` is ``W.T`` in any layout."""
+        X, y, sw, factor = self._rows(rows)
+        if factor == 0:
+            return X, 0.0, None
+        scores = np.asarray(X @ coef_t)
+        if self.fit_intercept:
+            scores += intercept
+        value, dscores = self.loss.loss_gradient(scores, y, sw)
+        if factor != 1.0:
+            value *= factor
+            dscores *= dscores.dtype.type(factor)
+        return X, value, dscores
+
     def _data_value_and_grad(self, P, rows):
         """Data term on ``rows`` (all for None) and its gradient."""
-        X, y, sw, factor = self._rows(rows)
+        X, value, dscores = self._data_dscores(P[:, :-1].T, P[:, -1], rows)
         grad = np.zeros_like(P)
-        value = 0.0
-        if factor > 0:
-            value, dscores = self.loss.loss_gradient(self._scores(P, X), y, sw)
-            if factor != 1.0:
-                value *= factor
-                dscores *= dscores.dtype.type(factor)
+        if dscores is not None:
             if sparse.issparse(X):
                 grad[:, :-1] = (X.T @ dscores).T
             else:
@@ -291,6 +302,44 @@ class LinearObjective:
             if self.fit_intercept:
                 grad[:, -1] = dscores.sum(axis=0)
         return value, grad
+
+    def minibatch_value_and_grad(self, P_t, rows, out):
+        """Objective on a minibatch and its gradient, with the parameters transposed.
+
+        The minibatch optimizers hold ``P.T`` (C-contiguous, of shape
+        ``(n_features + 1, n_classes)``): both products of a batch then read
+        and write ``W.T`` in the layout that BLAS runs fastest on a few rows,
+        ``X_b @ W.T`` and ``X_b.T @ dS`` (measured: the backward product 10% to
+        25% faster than ``dS.T @ X_b`` on 256 rows). The gradient is written
+        into ``out``, reused from batch to batch, and leaves out the penalty's
+        non-smooth (L1) part, which the caller applies with :meth:`prox`; the
+        value is the whole objective.
+
+        Parameters
+        ----------
+        P_t : ndarray of shape (n_features + 1, n_classes)
+            The parameters, transposed.
+        rows : ndarray of int or slice
+            The minibatch's rows.
+        out : ndarray of shape (n_features + 1, n_classes), C-contiguous
+            Receives the gradient, transposed.
+
+        Returns
+        -------
+        float
+        """
+        W_t = P_t[:-1]
+        X, value, dscores = self._data_dscores(W_t, P_t[-1], rows)
+        if dscores is None:
+            out[...] = 0
+        else:
+            if sparse.issparse(X):
+                out[:-1] = X.T @ dscores
+            else:
+                np.matmul(X.T, dscores, out=out[:-1])
+            out[-1] = dscores.sum(axis=0) if self.fit_intercept else 0
+        self.penalty.add_smooth_gradient(W_t, out[:-1])
+        return float(value + self.penalty.value(W_t))
 
     @property
     def is_sparse(self):

@@ -183,6 +183,37 @@ def test_minibatch_with_unit_weights_is_the_objective_on_those_rows(loss, fit_in
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("penalty", ["l2", "none", "elasticnet"])
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+@pytest.mark.parametrize("weights", ["unit", "weighted", "zero batch"])
+@pytest.mark.parametrize("kind", ["dense", "csr"])
+def test_minibatch_value_and_grad_is_value_and_grad_transposed(
+    loss, penalty, fit_intercept, weights, kind
+):
+    from sklinear_sgd.penalties import ElasticNet
+
+    rows = np.array([4, 9, 2, 17, 23])
+    sw = {"unit": None, "weighted": SW, "zero batch": SW.copy()}[weights]
+    if weights == "zero batch":
+        sw[rows] = 0.0
+    if penalty == "elasticnet":
+        penalty = ElasticNet(0.2, 0.5)
+    Xs = sparse.csr_matrix(X) if kind == "csr" else X
+    obj = make(loss, penalty, fit_intercept, sw, X=Xs)
+    P = np.random.RandomState(11).randn(*obj.shape)
+    P_t = np.array(P.T, order="C")
+    out = np.full_like(P_t, np.nan)  # every entry must be written
+    for batch in (rows, slice(5, 12)):
+        value = obj.minibatch_value_and_grad(P_t, batch, out)
+        expected_value, expected = obj.value_and_grad(P, batch, proximal=True)
+        assert value == pytest.approx(expected_value, rel=1e-13)
+        np.testing.assert_allclose(out.T, expected, rtol=1e-12, atol=1e-15)
+    if weights == "zero batch":  # only the penalty's gradient is left
+        obj.minibatch_value_and_grad(P_t, rows, out)
+        np.testing.assert_allclose(out[-1], 0.0)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
 def test_weighted_minibatch_gradient_is_the_gradient_of_its_value(loss):
     obj = make(loss, "l2", True, SW)
     rows = np.array([2, 4, 8, 16, 17, 25])

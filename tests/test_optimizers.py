@@ -9,8 +9,10 @@ from sklearn.base import clone
 
 from sklinear_sgd.losses import MulticlassHinge, SoftmaxCrossEntropy
 from sklinear_sgd.objective import LinearObjective
-from sklinear_sgd.optimizers import SGD, GradientDescent, Iterate, RandomSearch, get_optimizer
-from sklinear_sgd.penalties import L2, NoPenalty
+from sklinear_sgd.optimizers import (
+    SGD, Adam, GradientDescent, Iterate, RandomSearch, get_optimizer,
+)
+from sklinear_sgd.penalties import L1, L2, ElasticNet, NoPenalty
 
 
 def blobs(n=90, n_features=4, n_classes=3, seed=0):
@@ -95,6 +97,43 @@ def test_minibatch_epoch_by_hand(shuffle, weighted):
     np.testing.assert_allclose(it.params, P, rtol=1e-12, atol=1e-14)
     assert it.value == pytest.approx(total / n, rel=1e-12)
     assert sorted(np.concatenate(batches)) == list(range(n))
+
+
+@pytest.mark.parametrize(
+    "optimizer, penalty, n_classes",
+    [(SGD(batch_size=16, momentum=0.8, schedule="constant"), L2(0.01), 3),
+     (SGD(batch_size=16, momentum=0.8, nesterov=True, schedule="constant"), L2(0.01), 3),
+     (SGD(batch_size=16, momentum=0.8, schedule="constant"), L1(0.01), 2),
+     (SGD(batch_size=16, schedule="constant"), ElasticNet(0.02, 0.5), 3),
+     (Adam(learning_rate=0.05, batch_size=16, schedule="constant"), L2(0.01), 3)],
+    ids=["momentum", "nesterov", "momentum-l1-binary", "plain-elasticnet", "adam"],
+)
+def test_minibatch_epochs_by_hand_with_every_rule(optimizer, penalty, n_classes):
+    # The steps of every rule, each followed by its proximal step and the
+    # projection; rules whose directions are sums of gradients project the
+    # start and then once an epoch instead, which must give the same iterates
+    # up to rounding. With a smooth penalty the start is off the subspace
+    # (where the projection is what tells the two apart; an L1 step would not
+    # commute with it).
+    y = Y % n_classes
+    obj = make(penalty=penalty, y=y, n_classes=n_classes)
+    start = obj.init_params()
+    if penalty.smooth:
+        start = np.random.RandomState(6).randn(*obj.shape)
+    got = run(optimizer, obj, 2, seed=5, params=start)
+    rng = np.random.RandomState(5)
+    lr = auto_step(obj, 16, optimizer.momentum) if isinstance(optimizer, SGD) else 0.05
+    rule = optimizer._rule()
+    P, rule_state = start, rule.init(start)
+    for it in got:
+        order = rng.permutation(len(y))
+        for start in range(0, len(y), 16):
+            grad = obj.value_and_grad(P, order[start : start + 16], proximal=True)[1]
+            P = P - lr * rule.direction(grad, rule_state)
+            P = obj.project(obj.prox(P, lr * rule.scale(rule_state)))
+        np.testing.assert_allclose(it.params, P, rtol=1e-10, atol=1e-13)
+        if isinstance(penalty, L1):
+            np.testing.assert_array_equal(it.params == 0, P == 0)
 
 
 def test_running_objective_tracks_the_exact_one():

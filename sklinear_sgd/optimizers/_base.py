@@ -129,7 +129,7 @@ def copy_state(state):
     out = {}
     for key, value in state.items():
         if isinstance(value, np.ndarray):
-            value = value.copy()
+            value = value.copy(order="K")  # the layout too
         elif isinstance(value, np.random.RandomState):
             value = value.get_state(legacy=False)
         elif isinstance(value, dict):

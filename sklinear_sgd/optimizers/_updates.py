@@ -16,6 +16,9 @@ import numpy as np
 class Plain:
     """Vanilla gradient step: the direction is the gradient."""
 
+    #: Whether every direction is a linear combination of the gradients.
+    linear = True
+
     def init(self, params):
         """No state."""
         return {}
@@ -67,6 +70,8 @@ class _Adaptive(Plain):
     (``sqrt(a ** 2 + b ** 2)`` without forming the squares), so that gradients
     beyond ``1e154``, whose squares overflow float64, still give finite steps.
     """
+
+    linear = False
 
     def __init__(self, epsilon):
         self.epsilon = epsilon

@@ -27,11 +27,16 @@ _SCHEDULE = [
 _EPSILON = [Interval(Real, 0, None, closed="neither")]
 
 
-def _step(objective, params, grad, rule, rule_state, lr):
-    """One update in place: direction, step, proximal step, projection."""
-    params -= np.asarray(lr, dtype=params.dtype) * rule.direction(grad, rule_state)
+def _step(objective, params, grad, rule, rule_state, lr, project=True):
+    """One update in place: direction, step, proximal step and, unless told
+    otherwise, projection. ``grad`` has served once the rule has read it: it
+    is overwritten with the step. ``lr`` is a number or an array of the
+    parameters' dtype."""
+    np.multiply(rule.direction(grad, rule_state), lr, out=grad)
+    params -= grad
     objective.prox(params, lr * rule.scale(rule_state))
-    objective.project(params)
+    if project:
+        objective.project(params)
 
 
 def _batches(n, batch_size, shuffle, rng):
@@ -154,29 +159,43 @@ def _descend(
     objective on all rows after the epoch (one more pass over ``X``).
     """
     state = resume_state(state)
+    n = objective.n_samples
+    full = batch_size is None or batch_size >= n
+    lazy = objective.is_sparse and type(rule) is _updates.Plain and objective.penalty.smooth
+    lazy = lazy and not full
+    if full:
+        params = params.copy()
+        grad = None  # the gradient at params, once known
+    else:
+        # Minibatch steps hold P.T, C-contiguous (see
+        # LinearObjective.minibatch_value_and_grad); ``params`` is a view of it
+        # with P's axes. The lazy path hands out views of it as iterates.
+        state_t = np.array(params.T, order="C")  # a copy, always
+        params = state_t.T
+        handed_out = False
+        if not lazy:
+            grad_t = np.empty_like(state_t)
+            grad = grad_t.T
+            # Rules whose direction is a sum of gradients keep the parameters
+            # in the objective's subspace (every gradient lies in it): the
+            # start is projected, then once an epoch to remove the rounding.
+            project = not rule.linear
+            if not project:
+                objective.project(params)
     # A state from another rule or schedule (warm start after a change of
-    # optimizer) cannot be resumed: theirs start afresh.
+    # optimizer) cannot be resumed: theirs start afresh. A new rule state
+    # takes the layout of ``params``.
     if state.get("rule_kind") != type(rule).__name__:
         state["rule"], state["rule_kind"] = rule.init(params), type(rule).__name__
     if state.get("schedule_kind") != type(schedule).__name__:
         state["schedule"] = schedule.init()
         state["schedule_kind"] = type(schedule).__name__
-    n = objective.n_samples
-    full = batch_size is None or batch_size >= n
-    lazy = objective.is_sparse and type(rule) is _updates.Plain and objective.penalty.smooth
-    lazy = lazy and not full
-    if lazy:  # the state is P.T, C-contiguous; an epoch's iterate is a view of it
-        state_t = np.array(params.T, order="C")  # a copy, always
-        handed_out = False
-    else:
-        params = params.copy()
-    grad = None
     for _ in range(max_iter):
         lr = lr0 * schedule.multiplier(state["schedule"], state["n_iter"])
         if full:
             if grad is None:
                 grad = objective.value_and_grad(params, proximal=True)[1]
-            _step(objective, params, grad, rule, state["rule"], lr)
+            _step(objective, params, grad, rule, state["rule"], np.asarray(lr, params.dtype))
             grad = None  # freed before the next one is computed
             value, grad = objective.value_and_grad(params, proximal=True)
         else:
@@ -188,10 +207,12 @@ def _descend(
                 handed_out = True
             else:
                 total = 0.0
+                lr_step = np.asarray(lr, params.dtype)
                 for rows, size in batches:
-                    batch_value, grad = objective.value_and_grad(params, rows, proximal=True)
-                    total += batch_value * size
-                    _step(objective, params, grad, rule, state["rule"], lr)
+                    total += objective.minibatch_value_and_grad(state_t, rows, grad_t) * size
+                    _step(objective, params, grad, rule, state["rule"], lr_step, project)
+                if not project:
+                    objective.project(params)
             value = objective.value(params) if exact_objective else total / n
         schedule.update(state["schedule"], value)
         state["n_iter"] += 1
@@ -199,7 +220,7 @@ def _descend(
         if np.ndim(lr):
             info["intercept_learning_rate"] = float(lr[-1])
         # The lazy path's params are a view of a state that is not written again.
-        yielded = params if lazy else params.copy()
+        yielded = params if lazy else np.array(params, order="C")
         yield Iterate(yielded, value, copy_state(state), info)
 
 
