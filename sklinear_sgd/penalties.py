@@ -13,11 +13,17 @@ __all__ = ["L1", "L2", "ElasticNet", "NoPenalty", "make_penalty", "PENALTIES"]
 
 
 def _sum_squares(W):
-    # einsum reads W once, without a squared (or upcast) copy; it accumulates
+    # BLAS's dot (for one contiguous matrix, as the minibatch steps hold it) and
+    # einsum read W once, without a squared (or upcast) copy; they accumulate
     # in W's dtype, which is the precision of the scores as well. Only if that
     # overflows (float32 beyond 3e38) is it redone in float64.
-    total = np.einsum("...ij,...ij->...", W, W)
-    if W.dtype != np.float64 and not np.all(np.isfinite(total)):
+    if W.ndim == 2 and W.flags.c_contiguous:
+        flat = W.reshape(-1)
+        with np.errstate(over="ignore"):  # as einsum: an overflow is handled below
+            total = np.dot(flat, flat)
+    else:
+        total = np.einsum("...ij,...ij->...", W, W)
+    if W.dtype != np.float64 and not np.isfinite(total).all():
         W = W.astype(np.float64)
         total = np.einsum("...ij,...ij->...", W, W)
     return total.astype(np.float64)
