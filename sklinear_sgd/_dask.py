@@ -375,6 +375,12 @@ class DaskObjective:
         <sklinear_sgd.objective.LinearObjective.intercept_step_ratio>`."""
         return LinearObjective.intercept_step_ratio(self, batch_size)
 
+    def strong_convexity(self):
+        """Modulus of strong convexity in ``W``; see
+        :meth:`LinearObjective.strong_convexity
+        <sklinear_sgd.objective.LinearObjective.strong_convexity>`."""
+        return LinearObjective.strong_convexity(self)
+
     def close(self):
         """Release the blocks held by the workers."""
         for block in self.blocks:

@@ -578,13 +578,18 @@ class LinearObjective:
 
     def _column_moments(self):
         """One pass over ``X`` in blocks of rows: columns' weighted means of
-        ``x`` and of ``x ** 2``, accumulated in float64."""
+        ``x`` and of ``x ** 2``, the blocks' sums accumulated in float64."""
         sw = self.sample_weight
         sums = np.zeros(self.n_features)
         squares = np.zeros(self.n_features)
         step = max(_MOMENT_MIN_ROWS, -(-self.n_samples // _MOMENT_BLOCKS))
         for start in range(0, self.n_samples, step):
             block = self.X[start : start + step]
+            if sw is None and not sparse.issparse(block):
+                # In the data's dtype within a block, with no squared copy.
+                sums += block.sum(axis=0)
+                squares += np.einsum("ij,ij->j", block, block)
+                continue
             squared = block.multiply(block) if sparse.issparse(block) else block * block
             if sw is None:
                 sums += np.asarray(block.sum(axis=0, dtype=np.float64)).ravel()
@@ -681,6 +686,18 @@ class LinearObjective:
                 eig = np.inf
             self._cache[key] = max(0.0, eig)
         return self._cache[key]
+
+    def strong_convexity(self):
+        """Modulus of strong convexity of the objective in ``W``: ``2 * l2``.
+
+        The losses are convex but not strongly, so this is the penalty's
+        squared part alone (0 without one); the intercept is not penalized.
+
+        Returns
+        -------
+        float
+        """
+        return float(self.penalty.curvature())
 
     def _batch_shares(self, batch_size):
         """``(g, f)`` of the expected smoothness of Gower et al. (2019) for

@@ -25,7 +25,7 @@ ValueError that says which version saved it.
 from ._base import STATE_FORMAT
 from .classifiers import SoftmaxClassifier, SVMClassifier
 from .optimizers import OPTIMIZERS
-from .optimizers.schedules import SCHEDULES
+from .optimizers.schedules import SCHEDULES, CappedInverseScaling
 
 __all__ = ["STATE_FORMAT", "TRUSTED_TYPES"]
 
@@ -41,6 +41,7 @@ def _name(cls):
 TRUSTED_TYPES = sorted(
     _name(cls)
     for cls in [
-        SVMClassifier, SoftmaxClassifier, *OPTIMIZERS.values(), *SCHEDULES.values()
+        SVMClassifier, SoftmaxClassifier, *OPTIMIZERS.values(), *SCHEDULES.values(),
+        CappedInverseScaling,
     ]
 )

@@ -419,6 +419,38 @@ def test_sgd_hinge_decreases_the_objective():
 # -- random search -------------------------------------------------------------
 
 
+def unit_rows_of_words(n=2000, d=3000, k=5, seed=0):
+    """CSR rows of unit norm, 40 entries each, half of them in their class's
+    block of columns: the safe step 1 / L is large, as on normalized text."""
+    rng = np.random.RandomState(seed)
+    y = rng.randint(k, size=n)
+    own = rng.randint(d // k, size=(n, 20)) + (y * (d // k))[:, None]
+    columns = np.concatenate([own, rng.randint(d, size=(n, 20))], axis=1)
+    X = sparse.csr_matrix((rng.rand(n * 40), (np.repeat(np.arange(n), 40), columns.ravel())),
+                          shape=(n, d))
+    return X.multiply(1 / np.sqrt(X.multiply(X).sum(axis=1))).tocsr(), y
+
+
+@pytest.mark.parametrize("loss", [SoftmaxCrossEntropy(), MulticlassHinge()],
+                         ids=["softmax", "hinge"])
+def test_sgd_auto_schedule_caps_the_step_at_the_strongly_convex_rate(loss):
+    X, y = unit_rows_of_words()
+    obj = LinearObjective(X, y, 5, loss, L2(1e-3))
+    capped = run(SGD(batch_size=32), obj, 5)
+    lr0, steps, mu = 1 / obj.smoothness(32), -(-len(y) // 32), 2e-3
+    assert obj.strong_convexity() == pytest.approx(mu)
+    for epoch, it in enumerate(capped):
+        expected = lr0 * min(1 / np.sqrt(1 + epoch), 1 / (lr0 * mu * (1 + epoch * steps)))
+        assert it.info["learning_rate"] == pytest.approx(expected, rel=1e-12)
+    assert capped[1].info["learning_rate"] < lr0 / np.sqrt(2) / 1.5  # it binds
+    # The shorter steps get closer to the minimum than 1 / sqrt(1 + epoch) alone.
+    plain = run(SGD(batch_size=32, schedule="invscaling"), obj, 5)
+    assert obj.value(capped[-1].params) < obj.value(plain[-1].params) - 0.02
+    # With momentum the cap is on the steps' sum, lr / (1 - momentum).
+    heavy = run(SGD(batch_size=32, momentum=0.5), obj, 2)
+    assert heavy[1].info["learning_rate"] == pytest.approx(0.5 / (mu * (1 + steps)), rel=1e-12)
+
+
 @pytest.mark.parametrize("loss", [MulticlassHinge(), SoftmaxCrossEntropy()], ids=["hinge", "softmax"])
 def test_random_search_keeps_the_best_so_far(loss):
     obj = make(loss=loss, sample_weight=SW)

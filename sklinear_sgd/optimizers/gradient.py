@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from . import _updates
 from ._base import BaseOptimizer, Iterate, copy_state, resume_state
-from .schedules import SCHEDULES, get_schedule
+from .schedules import SCHEDULES, CappedInverseScaling, get_schedule
 
 __all__ = ["GradientDescent", "SGD", "Adam", "RMSProp", "AdaGrad"]
 
@@ -236,37 +236,48 @@ class _FirstOrder(BaseOptimizer):
     def _learning_rate(self, objective, batch_size):
         return float(self.learning_rate)
 
+    def _decay(self, objective, learning_rate):
+        """``decay`` of the 'auto' schedule of minibatches (see
+        :class:`~.schedules.CappedInverseScaling`); 0 but for SGD."""
+        return 0.0
+
     def iterate(self, objective, params, state, max_iter):
         """Yield an iterate after each epoch; see :meth:`BaseOptimizer.iterate`."""
         batch_size = getattr(self, "batch_size", self._batch_size)
+        learning_rate = self._learning_rate(objective, batch_size)
         yield from _descend(
             objective,
             params,
             state,
             max_iter,
-            self._learning_rate(objective, batch_size),
+            learning_rate,
             self._rule(),
             batch_size,
-            self._schedule(objective, batch_size),
+            self._schedule(objective, batch_size, learning_rate),
             getattr(self, "shuffle", "rows"),
             getattr(self, "exact_objective", False),
         )
 
-    def _schedule(self, objective, batch_size):
+    def _schedule(self, objective, batch_size, learning_rate):
         """The schedule; see the ``schedule`` parameter for ``'auto'``.
 
         Minibatch steps, noisy by nature, need to shrink steadily: with a
         constant step SGD only reaches a ball around the minimum whose radius
-        grows with the step. Full-batch steps converge at a constant ``1 / L``
-        on a smooth loss, but not on a kink of the hinge, where the
-        subgradient does not shrink: there they are halved when the objective
-        stalls (a plateau). (The kinks of an L1 term are handled exactly by
-        its proximal step.)
+        grows with the step. For SGD they shrink no slower than the ``1 / (mu
+        t)`` of a strongly convex objective either. Full-batch steps converge
+        at a constant ``1 / L`` on a smooth loss, but not on a kink of the
+        hinge, where the subgradient does not shrink: there they are halved
+        when the objective stalls (a plateau). (The kinks of an L1 term are
+        handled exactly by its proximal step.)
         """
         if self.schedule != "auto":
             return get_schedule(self.schedule)
-        if batch_size is not None and batch_size < objective.n_samples:
-            return get_schedule("invscaling")
+        n = objective.n_samples
+        if batch_size is not None and batch_size < n:
+            return CappedInverseScaling(
+                decay=self._decay(objective, learning_rate),
+                steps_per_epoch=-(-n // batch_size),
+            )
         return get_schedule("constant" if objective.smooth_loss else "plateau")
 
     def describe(self, iterate):
@@ -338,10 +349,13 @@ class GradientDescent(_FirstOrder):
         ``'step'``, ``'exponential'``, ``'invscaling'``, ``'plateau'``, an
         instance from :mod:`sklinear_sgd.optimizers.schedules`, or ``'auto'``:
         ``'invscaling'`` (``1 / sqrt(1 + epoch)``) for minibatches, whose
-        noisy steps must shrink to converge; for full-batch steps, constant
-        with the softmax loss and, with the hinge loss, whose kinks keep a
-        constant step from settling, ``'plateau'`` (halved whenever the
-        objective stalls for three epochs).
+        noisy steps must shrink to converge, and with :class:`SGD` no larger
+        than ``1 / (mu t)`` after ``t`` steps, the rate of a strongly convex
+        objective (``mu = 2 * alpha`` with the L2 penalty; see
+        :class:`~sklinear_sgd.optimizers.schedules.CappedInverseScaling`);
+        for full-batch steps, constant with the softmax loss and, with the
+        hinge loss, whose kinks keep a constant step from settling,
+        ``'plateau'`` (halved whenever the objective stalls for three epochs).
 
     Examples
     --------
@@ -455,6 +469,11 @@ class SGD(_FirstOrder):
 
     def _learning_rate(self, objective, batch_size):
         return _auto_step(self.learning_rate, objective, batch_size, self.momentum)
+
+    def _decay(self, objective, learning_rate):
+        # The weights' step, and with momentum the steps' sum, 1 / (1 - mu) of it.
+        step = float(learning_rate[0]) if np.ndim(learning_rate) else learning_rate
+        return step * objective.strong_convexity() / (1.0 - self.momentum)
 
 
 class Adam(_FirstOrder):

@@ -19,6 +19,7 @@ __all__ = [
     "StepDecay",
     "ExponentialDecay",
     "InverseScaling",
+    "CappedInverseScaling",
     "ReduceOnPlateau",
     "SCHEDULES",
     "get_schedule",
@@ -125,6 +126,60 @@ class InverseScaling(Constant):
     def multiplier(self, state, epoch):
         """``(1 + epoch) ** -power_t``."""
         return float((1.0 + epoch) ** -self.power_t)
+
+
+class CappedInverseScaling(InverseScaling):
+    r"""Inverse scaling, capped at the rate of a strongly convex objective.
+
+    The multiplier of ``epoch`` is
+
+    .. math::
+
+        \min\left((1 + e)^{-p},\ \frac{1}{d\,(1 + e\,m)}\right)
+
+    with :math:`e` the epoch, :math:`p` = ``power_t``, :math:`m` =
+    ``steps_per_epoch`` and :math:`d` = ``decay``. With ``decay = eta * mu``,
+    ``eta`` the base learning rate and ``mu`` the objective's modulus of
+    strong convexity (``2 * alpha`` for the L2 penalty), the step after
+    :math:`t` steps is at most :math:`1 / (\mu t)`: the rate at which SGD
+    converges on a strongly convex objective (the one of Pegasos and of
+    scikit-learn's ``learning_rate='optimal'``). The cap binds only where the
+    base step is large next to :math:`1 / \mu`: on rows of small norm (unit
+    rows of words), whose safe step is large, steps that only shrink as
+    :math:`1 / \sqrt{1 + e}` keep SGD far from the minimum. ``SGD`` with
+    ``schedule='auto'`` uses it for minibatches.
+
+    Parameters
+    ----------
+    power_t : float, default=0.5
+    decay : float, default=0.0
+        ``eta * mu``; 0 leaves :class:`InverseScaling`.
+    steps_per_epoch : int, default=1
+
+    Examples
+    --------
+    >>> from sklinear_sgd.optimizers.schedules import CappedInverseScaling
+    >>> schedule = CappedInverseScaling(decay=0.01, steps_per_epoch=100)
+    >>> schedule.multiplier({}, epoch=0), round(schedule.multiplier({}, epoch=3), 6)
+    (1.0, 0.332226)
+    """
+
+    _parameter_constraints = {
+        **InverseScaling._parameter_constraints,
+        "decay": [Interval(Real, 0, None, closed="left")],
+        "steps_per_epoch": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, power_t=0.5, decay=0.0, steps_per_epoch=1):
+        super().__init__(power_t)
+        self.decay = decay
+        self.steps_per_epoch = steps_per_epoch
+
+    def multiplier(self, state, epoch):
+        """``min((1 + epoch) ** -power_t, 1 / (decay * (1 + epoch * steps_per_epoch)))``."""
+        factor = super().multiplier(state, epoch)
+        steps = 1.0 + epoch * self.steps_per_epoch
+        return float(min(factor, 1.0 / (self.decay * steps))) if self.decay else factor
 
 
 class ReduceOnPlateau(Constant):
