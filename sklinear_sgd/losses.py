@@ -31,6 +31,20 @@ def _weighted_mean(per_sample, sample_weight):
     return per_sample @ sample_weight / sample_weight.sum()
 
 
+def _row_sums(A):
+    """Row sums of a small 2-D array, as a matrix-vector product: a reduction
+    over a short last axis costs numpy a loop per row, BLAS one call."""
+    return A @ np.ones(A.shape[1], dtype=A.dtype)
+
+
+def _weighted_total(per_sample, sample_weight):
+    """Weighted mean over the rows of ``per_sample``, of shape ``(n_samples,)``
+    or ``(n_samples, m)`` (then of its rows' sums), as one number."""
+    if sample_weight is None:
+        return per_sample.sum() / per_sample.shape[0]
+    return (sample_weight @ per_sample).sum() / sample_weight.sum()
+
+
 def _check_scores(scores, y):
     if scores.ndim < 2 or scores.shape[-2] != y.shape[0]:
         raise ValueError(
@@ -131,9 +145,9 @@ class MulticlassHinge:
         margins += scores.dtype.type(self.margin)
         margins[rows, y] = 0
         np.maximum(margins, 0, out=margins)
-        value = _weighted_mean(margins.sum(axis=1), sample_weight)
+        value = _weighted_total(margins, sample_weight)
         dscores = np.sign(margins)  # 1 where a margin is violated, else 0
-        dscores[rows, y] = -dscores.sum(axis=1)
+        dscores[rows, y] = -_row_sums(dscores)
         _scale_rows(dscores, sample_weight)
         return float(value), dscores
 
@@ -215,9 +229,9 @@ class SoftmaxCrossEntropy:
         # One buffer: exp(s - top), then divided by its row sums, the softmax
         # (normalized by the sums, exact even where top + log(sum) rounds to top).
         top, dscores = _shifted_exp(scores)
-        sums = dscores.sum(axis=1)
+        sums = _row_sums(dscores)
         per_sample = np.log(sums) + (top[:, 0] - scores[rows, y])
-        value = _weighted_mean(per_sample, sample_weight)
+        value = _weighted_total(per_sample, sample_weight)
         dscores /= sums[:, None]
         dscores[rows, y] -= 1
         _scale_rows(dscores, sample_weight)
