@@ -71,8 +71,10 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
     """Plain minibatch steps on sparse rows, each touching only its batch's columns.
 
     The same steps as :func:`_step` with the plain rule and a smooth (L2)
-    penalty, ``W <- (1 - 2 lr l2) W - lr G`` with ``G`` the data term's
-    gradient, which is zero outside the batch's columns. For the epoch ``W`` is
+    penalty ``l2 * sum(W ** 2)``: ``W <- (1 - lr mu) W - lr G``, with ``mu =
+    2 l2`` the objective's :meth:`strong_convexity
+    <sklinear_sgd.objective.LinearObjective.strong_convexity>` and ``G`` the
+    data term's gradient, which is zero outside the batch's columns. For the epoch ``W`` is
     held transposed (a column of ``W`` is then a contiguous row) and as
     ``scale * V``: the shrinking multiplies ``scale``, the gradient updates the
     touched rows of ``V``, and no step costs ``O(n_features)``. The touched
@@ -91,10 +93,10 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
     """
     V = state_t[:-1]
     intercept = state_t[-1]
-    l2 = objective.penalty.l2
+    mu = objective.strong_convexity()  # 2 * l2
     lr_intercept = float(lr[-1]) if np.ndim(lr) else lr
     lr = float(lr[0]) if np.ndim(lr) else lr
-    shrink = 1.0 - 2.0 * lr * l2
+    shrink = 1.0 - lr * mu
     V_rows = _as_rows(V)
     scale = 1.0
     squares = 0.0
@@ -109,7 +111,7 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
         value, grad, grad_intercept = objective.value_and_column_grad(
             batch, before, intercept, scale
         )
-        total += (value + l2 * scale**2 * squares) * size
+        total += (value + 0.5 * mu * scale**2 * squares) * size
         scale *= shrink
         if not 1e-6 < abs(scale) < 1e6:  # fold the scale into V
             V *= V.dtype.type(scale)
