@@ -415,9 +415,14 @@ def section_peers(report, size, X_sparse, y_sparse):
 
     n_sp = X_sparse.shape[0]
     cut = int(0.8 * n_sp)
+    uncapped = SGD(schedule="invscaling")  # the 'auto' schedule without its cap
     sparse_models = [
         ("SVMClassifier, SGD", SVMClassifier(max_iter=epochs, tol=None, random_state=0)),
         ("SoftmaxClassifier, SGD", SoftmaxClassifier(max_iter=epochs, tol=None, random_state=0)),
+        ("SVMClassifier, SGD(schedule='invscaling')",
+         SVMClassifier(optimizer=uncapped, max_iter=epochs, tol=None, random_state=0)),
+        ("SoftmaxClassifier, SGD(schedule='invscaling')",
+         SoftmaxClassifier(optimizer=uncapped, max_iter=epochs, tol=None, random_state=0)),
         ("SGDClassifier hinge", SGDClassifier(max_iter=epochs, tol=None, random_state=0)),
         ("SGDClassifier log_loss",
          SGDClassifier(loss="log_loss", max_iter=epochs, tol=None, random_state=0)),

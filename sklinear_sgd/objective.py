@@ -281,14 +281,21 @@ class LinearObjective:
         X, y, sw, factor = self._rows(rows)
         if factor == 0:
             return X, 0.0, None
-        scores = np.asarray(X @ coef_t)
+        value, dscores = self._batch_loss_gradient(
+            np.asarray(X @ coef_t), intercept, y, sw, factor
+        )
+        return X, value, dscores
+
+    def _batch_loss_gradient(self, scores, intercept, y, sw, factor):
+        """A batch's loss and its gradient in the scores, both times the batch's
+        weight ``factor``; the intercept is added to ``scores`` in place."""
         if self.fit_intercept:
             scores += intercept
         value, dscores = self.loss.loss_gradient(scores, y, sw)
         if factor != 1.0:
             value *= factor
             dscores *= dscores.dtype.type(factor)
-        return X, value, dscores
+        return value, dscores
 
     def _data_value_and_grad(self, P, rows):
         """Data term on ``rows`` (all for None) and its gradient."""
@@ -470,12 +477,7 @@ class LinearObjective:
                         coef_rows.shape)
                 )
             scores = np.asarray(compact @ W_t)
-        if self.fit_intercept:
-            scores += intercept
-        value, dscores = self.loss.loss_gradient(scores, y, sw)
-        if factor != 1.0:
-            value *= factor
-            dscores *= dscores.dtype.type(factor)
+        value, dscores = self._batch_loss_gradient(scores, intercept, y, sw, factor)
         if compact is None:
             grad_t = np.zeros_like(coef_rows)
         else:
