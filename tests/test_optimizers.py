@@ -127,8 +127,8 @@ def test_minibatch_epochs_by_hand_with_every_rule(optimizer, penalty, n_classes)
     P, rule_state = start, rule.init(start)
     for it in got:
         order = rng.permutation(len(y))
-        for start in range(0, len(y), 16):
-            grad = obj.value_and_grad(P, order[start : start + 16], proximal=True)[1]
+        for first in range(0, len(y), 16):
+            grad = obj.value_and_grad(P, order[first : first + 16], proximal=True)[1]
             P = P - lr * rule.direction(grad, rule_state)
             P = obj.project(obj.prox(P, lr * rule.scale(rule_state)))
         np.testing.assert_allclose(it.params, P, rtol=1e-10, atol=1e-13)

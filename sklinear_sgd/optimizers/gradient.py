@@ -74,15 +74,15 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
     penalty ``l2 * sum(W ** 2)``: ``W <- (1 - lr mu) W - lr G``, with ``mu =
     2 l2`` the objective's :meth:`strong_convexity
     <sklinear_sgd.objective.LinearObjective.strong_convexity>` and ``G`` the
-    data term's gradient, which is zero outside the batch's columns. For the epoch ``W`` is
-    held transposed (a column of ``W`` is then a contiguous row) and as
-    ``scale * V``: the shrinking multiplies ``scale``, the gradient updates the
-    touched rows of ``V``, and no step costs ``O(n_features)``. The touched
-    rows are gathered once a batch, for the scores and for the step.
-    ``sum(V ** 2)`` is kept up to date from each step, for the penalty in each
-    batch's objective. The projection, which these steps preserve up
-    to rounding (the data gradient is centered across classes), is applied
-    once at the end.
+    data term's gradient, which is zero outside the batch's columns. For the
+    epoch ``W`` is held transposed (a column of ``W`` is then a contiguous
+    row) and as ``scale * V``: the shrinking multiplies ``scale``, the gradient
+    updates the touched rows of ``V``, and no step costs ``O(n_features)``.
+    The touched rows are gathered once a batch, for the scores and for the
+    step. ``sum(V ** 2)`` is kept up to date from each step, for the penalty in
+    each batch's objective. The projection, which these steps preserve up to
+    rounding (the data gradient is centered across classes), is applied once at
+    the end.
 
     ``state_t`` is ``P.T``, C-contiguous, of shape ``(n_features + 1,
     n_classes)``: ``V`` is its first rows and the intercept its last; it is
