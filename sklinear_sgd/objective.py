@@ -467,16 +467,11 @@ class LinearObjective:
         if compact is None:  # rows without a non-zero: the scores are the intercept
             scores = np.zeros((len(y), self.n_classes), dtype=dtype)
         else:
-            W_t = coef_rows
+            # scale * (X_b @ coef_rows): the scale goes on the batch's scores,
+            # not on the (larger) rows of coefficients.
+            scores = np.asarray(compact @ coef_rows)
             if scale != 1.0:
-                buffer = self._cache.get("coef_rows")
-                if buffer is None or buffer.size < coef_rows.size or buffer.dtype != dtype:
-                    buffer = self._cache["coef_rows"] = np.empty(coef_rows.size, dtype)
-                W_t = np.multiply(
-                    coef_rows, dtype.type(scale), out=buffer[: coef_rows.size].reshape(
-                        coef_rows.shape)
-                )
-            scores = np.asarray(compact @ W_t)
+                scores *= dtype.type(scale)
         value, dscores = self._batch_loss_gradient(scores, intercept, y, sw, factor)
         if compact is None:
             grad_t = np.zeros_like(coef_rows)
