@@ -3,6 +3,7 @@
 import re
 import warnings
 from contextlib import contextmanager
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -311,17 +312,21 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """Run the optimizer on a bound objective and set the fitted attributes."""
         optimizer = get_optimizer(self.optimizer)
         fitted = hasattr(self, "coef_") and hasattr(self, "_state")
+        # The starting point is made when the optimizer starts, and again only
+        # if no iteration is possible: no coefficient-sized array is held
+        # beside the optimizer's own during the fit.
         if fitted and (not first_call if incremental else self.warm_start):
-            params = self._params(X.dtype)
+            shape = self._params(X.dtype).shape
             state = self._state
-            if params.shape != objective.shape:
+            if shape != objective.shape:
                 raise ValueError(
                     f"warm_start=True needs the classes and the number of features "
-                    f"of the previous fit (parameters of shape {params.shape}), but "
+                    f"of the previous fit (parameters of shape {shape}), but "
                     f"these data need shape {objective.shape}; set warm_start=False."
                 )
+            start = partial(self._params, X.dtype)
         else:
-            params = objective.init_params()
+            start = objective.init_params
             state = optimizer.init_state(objective, self.random_state)
 
         max_iter = 1 if incremental else self.max_iter
@@ -329,7 +334,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         run = self._run(
-            optimizer, objective, validation, params, state, max_iter,
+            optimizer, objective, validation, start, state, max_iter,
             context, dict(X=X, y=y, metadata=metadata),
         )
         if not incremental and not run["stopped"] and self._stops(optimizer):
@@ -455,17 +460,18 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """Whether a stopping rule applies: a tol and an optimizer that converges."""
         return self.tol is not None and optimizer.converges
 
-    def _run(self, optimizer, objective, validation, params, state, max_iter,
+    def _run(self, optimizer, objective, validation, start, state, max_iter,
              context, data):
         """Iterate the optimizer under the stopping rule and the callbacks.
 
         The rule watches the objective, or with ``early_stopping`` the
-        validation accuracy, whose best iterate is the one kept.
+        validation accuracy, whose best iterate is the one kept. ``start()``
+        makes the starting point.
         """
         curve, scores = [], []
         best_score, best_params = -np.inf, None
         stopped = False
-        iterates = optimizer.iterate(objective, params, state, max_iter)
+        iterates = optimizer.iterate(objective, start(), state, max_iter)
         last = None
         for _ in range(max_iter):
             task = context.subcontext(task_name="iteration")
@@ -505,7 +511,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             if asked or stopped:
                 break
         if last is None:  # no iteration was possible: the model stays at the start
-            return {"params": params, "state": state, "curve": curve,
+            return {"params": start(), "state": state, "curve": curve,
                     "scores": scores, "stopped": stopped}
         return {
             "params": best_params if validation is not None else last.params,

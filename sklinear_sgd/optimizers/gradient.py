@@ -244,10 +244,13 @@ class _FirstOrder(BaseOptimizer):
         return 0.0
 
     def iterate(self, objective, params, state, max_iter):
-        """Yield an iterate after each epoch; see :meth:`BaseOptimizer.iterate`."""
+        """Yield an iterate after each epoch; see :meth:`BaseOptimizer.iterate`.
+
+        A generator; ``params`` is held by it only until it has copied them.
+        """
         batch_size = getattr(self, "batch_size", self._batch_size)
         learning_rate = self._learning_rate(objective, batch_size)
-        yield from _descend(
+        return _descend(
             objective,
             params,
             state,
