@@ -219,6 +219,20 @@ def per_epoch(times, epochs):
     return [t / epochs for t in times]
 
 
+def against_floor(floor_fn, name, cls, X, y, optimizer, epochs, rounds):
+    """A table row: the floor, one epoch (or iteration) of ``optimizer``, and
+    the ratios of the epoch, the setup and a whole fit per epoch to the floor."""
+    floor, epoch, setup, whole = interleaved([
+        floor_fn,
+        epochs_of(name, X, y, optimizer),
+        setup_of(name, X, y, optimizer),
+        fit_of(cls, X, y, optimizer, epochs),
+    ], rounds)
+    return [name, f"{min(floor) * 1e3:.1f}", f"{min(epoch) * 1e3:.1f}",
+            ratio(epoch, floor, bold=True), ratio(setup, floor),
+            ratio(per_epoch(whole, epochs), floor)]
+
+
 # -- the sections ---------------------------------------------------------------
 
 
@@ -315,16 +329,8 @@ def section_sparse(report, size, rng):
     X, y = text_shaped(n, d, k)
     rows = []
     for name, cls in CLASSES.items():
-        optimizer = SGD()
-        floor, epoch, setup, whole = interleaved([
-            lambda: sparse_floor_epoch(X, k, 256, rng),
-            epochs_of(name, X, y, optimizer),
-            setup_of(name, X, y, optimizer),
-            fit_of(cls, X, y, optimizer, epochs),
-        ], rounds)
-        rows.append([name, f"{min(floor) * 1e3:.1f}", f"{min(epoch) * 1e3:.1f}",
-                     ratio(epoch, floor, bold=True), ratio(setup, floor),
-                     ratio(per_epoch(whole, epochs), floor)])
+        rows.append(against_floor(lambda: sparse_floor_epoch(X, k, 256, rng), name, cls,
+                                  X, y, SGD(), epochs, rounds))
     report.table(
         f"b. SGD epoch on sparse CSR data ({n:,} x {d:,}, {X.nnz / n:.0f} non-zeros a "
         f"row, {k} classes, batch 256)",
@@ -465,16 +471,8 @@ def section_gd(report, size, rng):
     X, y = cifar_shaped(n, d, k)
     rows = []
     for name, cls in CLASSES.items():
-        optimizer = GradientDescent()
-        floor, step, setup, whole = interleaved([
-            lambda: full_batch_floor(X, k),
-            epochs_of(name, X, y, optimizer),
-            setup_of(name, X, y, optimizer),
-            fit_of(cls, X, y, optimizer, epochs),
-        ], rounds)
-        rows.append([name, f"{min(floor) * 1e3:.1f}", f"{min(step) * 1e3:.1f}",
-                     ratio(step, floor, bold=True), ratio(setup, floor),
-                     ratio(per_epoch(whole, epochs), floor)])
+        rows.append(against_floor(lambda: full_batch_floor(X, k), name, cls, X, y,
+                                  GradientDescent(), epochs, rounds))
     report.table(
         f"e. Gradient descent iteration against the full-batch products ({n:,} x {d:,})",
         ["loss", "floor ms", "iteration ms", "iteration / floor", "setup / floor",
