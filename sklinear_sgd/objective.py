@@ -21,9 +21,9 @@ _BLOCK_MIN_ROWS = 1024
 # share of X (1/32), and at least 64 rows so that the loop stays short.
 _MOMENT_BLOCKS = 32
 _MOMENT_MIN_ROWS = 64
-# Rows (at least, and 16 batches) that the eigenvalue behind a minibatch step
-# of dense data is estimated on: every k-th row of a larger X.
-_MINIBATCH_EIG_ROWS = 8192
+# Rows (at least, and 16 batches) that the constants behind a minibatch step
+# of dense data are estimated on: every k-th row of a larger X.
+_MINIBATCH_EIG_ROWS = 4096
 # How much the intercept's own step may cost the weights' ('auto' steps): the
 # smoothness stays within this factor of the weights' block constant.
 _STEP_SLACK = 1.1
@@ -557,9 +557,7 @@ class LinearObjective:
             The last entry is 1 for a fitted intercept (its column is all ones),
             else 0. Computed once, in blocks of rows, without copying ``X``.
         """
-        if "moments" not in self._cache:
-            self._column_moments()
-        return self._cache["moments"]
+        return self._column_moments()[0]
 
     def mean_row(self):
         """Weighted mean of the rows of ``X``, ``X^T w / sum(w)``.
@@ -569,19 +567,28 @@ class LinearObjective:
         ndarray of shape (n_features,)
             Computed with :meth:`second_moments`, in the same pass over ``X``.
         """
-        if "mean_row" not in self._cache:
-            self._column_moments()
-        return self._cache["mean_row"]
+        return self._column_moments()[1]
 
-    def _column_moments(self):
-        """One pass over ``X`` in blocks of rows: columns' weighted means of
-        ``x`` and of ``x ** 2``, the blocks' sums accumulated in float64."""
-        sw = self.sample_weight
+    def _column_moments(self, stride=1):
+        """``(second_moments, mean_row)``, on every ``stride``-th row.
+
+        One pass over those rows (a view of dense ``X``) in blocks: the columns'
+        weighted means of ``x ** 2`` and of ``x``, the blocks' sums accumulated
+        in float64. Cached for each ``stride``.
+        """
+        key = ("moments", stride)
+        if key in self._cache:
+            return self._cache[key]
+        X, sw = self.X, self.sample_weight
+        if stride > 1:
+            X = X[::stride]
+            sw = None if sw is None else sw[::stride]
+        n_rows = X.shape[0]
         sums = np.zeros(self.n_features)
         squares = np.zeros(self.n_features)
-        step = max(_MOMENT_MIN_ROWS, -(-self.n_samples // _MOMENT_BLOCKS))
-        for start in range(0, self.n_samples, step):
-            block = self.X[start : start + step]
+        step = max(_MOMENT_MIN_ROWS, -(-n_rows // _MOMENT_BLOCKS))
+        for start in range(0, n_rows, step):
+            block = X[start : start + step]
             if sw is None and not sparse.issparse(block):
                 # In the data's dtype within a block, with no squared copy.
                 sums += block.sum(axis=0)
@@ -595,9 +602,10 @@ class LinearObjective:
                 weights = sw[start : start + step].astype(np.float64)
                 sums += np.asarray(block.T @ weights, dtype=np.float64).ravel()
                 squares += np.asarray(squared.T @ weights, dtype=np.float64).ravel()
-        norm = self.n_samples if sw is None else float(sw.sum())
-        self._cache["moments"] = np.append(squares / norm, float(self.fit_intercept))
-        self._cache["mean_row"] = sums / norm
+        norm = n_rows if sw is None else float(sw.sum())
+        moments = np.append(squares / norm, float(self.fit_intercept))
+        self._cache[key] = (moments, sums / norm)
+        return self._cache[key]
 
     def mean_squared_norm(self):
         """Weighted mean of ``||x_i||^2``, plus 1 for a fitted intercept.
@@ -707,18 +715,25 @@ class LinearObjective:
         return n * (b - 1) / (b * (n - 1)), (n - b) / (b * (n - 1))
 
     def _stride(self, batch_size):
-        """Every how many rows the eigenvalue behind a step is estimated.
+        """Every how many rows the constants behind a step are estimated.
 
         1 for full-batch steps and sparse data. For minibatch steps on dense
-        data, every ``k``-th row, keeping at least 8,192 rows and 16 batches:
+        data, every ``k``-th row, keeping at least 4,096 rows and 16 batches:
         there the single rows' term of the expected smoothness dominates (on
-        CIFAR-shaped data, 12 against 2 for the eigenvalue), and on the fewer
-        rows the estimate can only be larger (noise spreads the spectrum of
-        fewer rows), so the step only gets more cautious.
+        CIFAR-shaped data, 12 against 2 for the eigenvalue), on the fewer rows
+        the eigenvalue's estimate is larger on average (the largest eigenvalue
+        is convex in the matrix; noise spreads the spectrum of fewer rows), so
+        the step gets more cautious, and the rows' mean squared norm and mean
+        row are unbiased estimates. 1 as well when the weights of those rows
+        sum to 0.
         """
         if batch_size is None or batch_size >= self.n_samples or self.is_sparse:
             return 1
-        return max(1, self.n_samples // max(_MINIBATCH_EIG_ROWS, 16 * batch_size))
+        stride = max(1, self.n_samples // max(_MINIBATCH_EIG_ROWS, 16 * batch_size))
+        sw = self.sample_weight
+        if stride > 1 and sw is not None and not sw[::stride].any():
+            return 1
+        return stride
 
     def _step_constants(self, batch_size):
         """``(smoothness, intercept_step_ratio)``; see :meth:`smoothness`."""
@@ -726,9 +741,14 @@ class LinearObjective:
         if key not in self._cache:
             c, penalty = self.loss.curvature, self.penalty.curvature()
             g, f = self._batch_shares(batch_size)
-            trace = float(self.second_moments()[:-1].sum())
-            lam = self.max_eigenvalue(intercept=False, stride=self._stride(batch_size))
-            mean = np.float64(_norm(self.mean_row()))
+            stride = self._stride(batch_size)
+            if stride == 1:
+                moments, mean_row = self.second_moments(), self.mean_row()
+            else:
+                moments, mean_row = self._column_moments(stride)
+            trace = float(moments[:-1].sum())
+            lam = self.max_eigenvalue(intercept=False, stride=stride)
+            mean = np.float64(_norm(mean_row))
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 weights = c * (g * lam + f * trace) + penalty
                 # Expected squared norm of a batch's mean row (inf beyond the floats).

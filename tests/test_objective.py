@@ -567,26 +567,43 @@ def test_smoothness_of_a_batch_lies_between_one_row_and_the_full_set():
     assert obj.smoothness(batch_size=10 * N) == full
 
 
-def test_minibatch_steps_estimate_the_eigenvalue_on_every_kth_row():
-    # 17,000 dense rows and batches of 256: every 2nd row (at least 8,192 rows
+def test_minibatch_steps_estimate_their_constants_on_every_kth_row():
+    # 17,000 dense rows and batches of 256: every 4th row (at least 4,096 rows
     # and 16 batches); full batches and sparse data use every row.
     rng = np.random.default_rng(0)
-    Xl = rng.normal(size=(17000, 20)) + 0.3
+    Xl = rng.normal(size=(17000, 20)) * np.linspace(0.5, 2, 20) + 0.3
     yl = np.arange(17000) % 3
     obj = LinearObjective(Xl, yl, 3, SoftmaxCrossEntropy(), L2(0.1))
-    assert obj._stride(256) == 2
+    assert obj._stride(256) == 4
     assert obj._stride(1024) == 1  # 16 batches of 1,024 rows need every row
     assert obj._stride(None) == obj._stride(17000) == 1
-    half = Xl[::2]
-    top = np.linalg.eigvalsh(half.T @ half / len(half))[-1]
-    lam = obj.max_eigenvalue(intercept=False, stride=2)
+    part = Xl[::4]
+    top = np.linalg.eigvalsh(part.T @ part / len(part))[-1]
+    lam = obj.max_eigenvalue(intercept=False, stride=4)
     assert top * 0.97 <= lam <= top * (1 + 1e-12)
     n, b = 17000, 256
-    t = np.mean(np.sum(Xl**2, axis=1))
-    weights = 0.5 * (n * (b - 1) * lam + (n - b) * t) / (b * (n - 1)) + 0.2
-    assert weights <= obj.smoothness(256) <= 1.1 * weights * (1 + 1e-12)
+    # The mean squared norm and the mean row come from the same rows.
+    t = np.mean(np.sum(part**2, axis=1))
+    m = part.mean(axis=0)
+    assert np.sum(obj._column_moments(4)[0][:-1]) == pytest.approx(t, rel=1e-12)
+    np.testing.assert_allclose(obj._column_moments(4)[1], m, rtol=1e-12)
+    assert t != pytest.approx(np.mean(np.sum(Xl**2, axis=1)), rel=1e-6)
+    g, f = n * (b - 1) / (b * (n - 1)), (n - b) / (b * (n - 1))
+    weights = 0.5 * (g * lam + f * t) + 0.2
+    coupling2 = m @ m + f * (t - m @ m)
+    smooth = obj.smoothness(256)
+    assert weights <= smooth <= 1.1 * weights * (1 + 1e-12)
+    # The intercept's ratio r from the same constants (see intercept_step_ratio).
+    r = 0.11 * weights**2 / (0.5 * (0.1 * weights + 0.5 * coupling2))
+    assert obj.intercept_step_ratio(256) == pytest.approx(r, rel=1e-12)
     csr = LinearObjective(sparse.csr_matrix(Xl), yl, 3, SoftmaxCrossEntropy(), L2(0.1))
     assert csr._stride(256) == 1
+    # Weights that are 0 on every 4th row: every row is used.
+    sw = np.ones(17000)
+    sw[::4] = 0
+    weighted = LinearObjective(Xl, yl, 3, SoftmaxCrossEntropy(), L2(0.1), sample_weight=sw)
+    assert weighted._stride(256) == 1
+    assert np.isfinite(weighted.smoothness(256))
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
