@@ -45,6 +45,13 @@ def _weighted_total(per_sample, sample_weight):
     return (sample_weight @ per_sample).sum() / sample_weight.sum()
 
 
+def _flat_labels(y, n_classes):
+    """Flat indices of the entries ``S[i, y_i]`` of a C-contiguous array of shape
+    ``(n_samples, n_classes)``: a flat take or assignment costs numpy a fraction
+    of a two-dimensional fancy index."""
+    return np.arange(0, y.shape[0] * n_classes, n_classes) + y
+
+
 def _check_scores(scores, y):
     if scores.ndim < 2 or scores.shape[-2] != y.shape[0]:
         raise ValueError(
@@ -139,15 +146,17 @@ class MulticlassHinge:
             Its gradient with respect to ``scores``, in the dtype of ``scores``.
         """
         _check_scores(scores, y)
-        rows = np.arange(y.shape[0])
-        # A handful of passes over the scores, in place on two buffers.
-        margins = scores - scores[rows, y][:, None]
+        scores = np.ascontiguousarray(scores)
+        labels = _flat_labels(y, scores.shape[1])
+        # A handful of passes over the scores, in place on two C-contiguous
+        # buffers (so that ravel() is a view of them).
+        margins = scores - scores.ravel().take(labels)[:, None]
         margins += scores.dtype.type(self.margin)
-        margins[rows, y] = 0
+        margins.ravel()[labels] = 0
         np.maximum(margins, 0, out=margins)
         value = _weighted_total(margins, sample_weight)
         dscores = np.sign(margins)  # 1 where a margin is violated, else 0
-        dscores[rows, y] = -_row_sums(dscores)
+        dscores.ravel()[labels] = -_row_sums(dscores)
         _scale_rows(dscores, sample_weight)
         return float(value), dscores
 
@@ -225,15 +234,17 @@ class SoftmaxCrossEntropy:
             dtype of ``scores``.
         """
         _check_scores(scores, y)
-        rows = np.arange(y.shape[0])
-        # One buffer: exp(s - top), then divided by its row sums, the softmax
-        # (normalized by the sums, exact even where top + log(sum) rounds to top).
+        scores = np.ascontiguousarray(scores)
+        labels = _flat_labels(y, scores.shape[1])
+        # One C-contiguous buffer: exp(s - top), then divided by its row sums,
+        # the softmax (normalized by the sums, exact even where top + log(sum)
+        # rounds to top).
         top, dscores = _shifted_exp(scores)
         sums = _row_sums(dscores)
-        per_sample = np.log(sums) + (top[:, 0] - scores[rows, y])
+        per_sample = np.log(sums) + (top[:, 0] - scores.ravel().take(labels))
         value = _weighted_total(per_sample, sample_weight)
         dscores /= sums[:, None]
-        dscores[rows, y] -= 1
+        dscores.ravel()[labels] -= 1
         _scale_rows(dscores, sample_weight)
         return float(value), dscores
 

@@ -29,6 +29,12 @@ _MINIBATCH_EIG_ROWS = 4096
 _STEP_SLACK = 1.1
 
 
+def _column_sums(A):
+    """Column sums of a tall 2-D array, as a vector-matrix product: BLAS sums
+    256 rows of 10 columns in half the time of numpy's reduction."""
+    return np.ones(A.shape[0], dtype=A.dtype) @ A
+
+
 def _norm(v):
     """Euclidean norm of ``v``, rescaled when its squares would over- or underflow."""
     top = float(np.max(np.abs(v)))
@@ -271,7 +277,7 @@ class LinearObjective:
                 dscores *= dscores.dtype.type(share)
             grad[:, :-1] += (X_b.T @ dscores).T
             if self.fit_intercept:
-                grad[:, -1] += dscores.sum(axis=0)
+                grad[:, -1] += _column_sums(dscores)
         return value, grad
 
     def _data_dscores(self, coef_t, intercept, rows):
@@ -307,7 +313,7 @@ class LinearObjective:
             else:
                 np.matmul(dscores.T, X, out=grad[:, :-1])
             if self.fit_intercept:
-                grad[:, -1] = dscores.sum(axis=0)
+                grad[:, -1] = _column_sums(dscores)
         return value, grad
 
     def minibatch_value_and_grad(self, P_t, rows, out):
@@ -344,7 +350,7 @@ class LinearObjective:
                 out[:-1] = X.T @ dscores
             else:
                 np.matmul(X.T, dscores, out=out[:-1])
-            out[-1] = dscores.sum(axis=0) if self.fit_intercept else 0
+            out[-1] = _column_sums(dscores) if self.fit_intercept else 0
         self.penalty.add_smooth_gradient(W_t, out[:-1])
         return float(value + self.penalty.value(W_t))
 
@@ -478,7 +484,7 @@ class LinearObjective:
         else:
             grad_t = np.asarray(compact.T @ dscores)
         if self.fit_intercept:
-            grad_intercept[:] = dscores.sum(axis=0)
+            grad_intercept[:] = _column_sums(dscores)
         return float(value), grad_t, grad_intercept
 
     def prox(self, P, step):

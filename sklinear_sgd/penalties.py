@@ -7,6 +7,8 @@ the gradient, and a non-smooth part (the L1 term), which the optimizers apply
 with its proximal operator after each step, so that exact zeros appear.
 """
 
+import math
+
 import numpy as np
 
 __all__ = ["L1", "L2", "ElasticNet", "NoPenalty", "make_penalty", "PENALTIES"]
@@ -20,7 +22,9 @@ def _sum_squares(W):
     if W.ndim == 2 and W.flags.c_contiguous:
         flat = W.reshape(-1)
         with np.errstate(over="ignore"):  # as einsum: an overflow is handled below
-            total = np.dot(flat, flat)
+            total = np.float64(np.dot(flat, flat))
+        if math.isfinite(total):  # the common case, without numpy's array checks
+            return total
     else:
         total = np.einsum("...ij,...ij->...", W, W)
     if W.dtype != np.float64 and not np.isfinite(total).all():

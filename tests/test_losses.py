@@ -134,6 +134,26 @@ def test_values_and_gradients_match_the_reference(loss, weighted, n_classes):
     np.testing.assert_allclose(grad, ref_grad, rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("loss", LOSSES, ids=LOSS_IDS)
+@pytest.mark.parametrize("layout", ["fortran", "strided"])
+def test_scores_in_any_layout_give_the_reference(loss, layout):
+    # The losses index the true classes' entries with flat indices into their
+    # own C-contiguous buffers; scores in another layout must give the same.
+    scores, y, w = random_problem(13, n=25, n_classes=4)
+    if layout == "fortran":
+        given = np.asfortranarray(scores)
+    else:
+        wide = np.zeros((25, 8))
+        wide[:, ::2] = scores
+        given = wide[:, ::2]
+    assert not given.flags.c_contiguous
+    for weights in (None, w):
+        ref_value, ref_grad = ref_loss(loss, scores, y, weights)
+        value, grad = loss.loss_gradient(given, y, weights)
+        assert value == pytest.approx(ref_value, rel=1e-12)
+        np.testing.assert_allclose(grad, ref_grad, rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("margin", [0.0, 0.5, 1.0, 3.0])
 def test_hinge_margin_is_respected(margin):
     scores, y, w = random_problem(11, n=30, n_classes=5)
