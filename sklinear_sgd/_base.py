@@ -87,6 +87,15 @@ def _advised():
         raise
 
 
+def _advance(iterates, release):
+    """The next iterate, or None at the end; with ``release``, asked for with
+    ``send(True)``: the last one's params may be overwritten."""
+    try:
+        return iterates.send(True) if release else next(iterates)
+    except StopIteration:
+        return None
+
+
 def _take(sample_weight, rows):
     return None if sample_weight is None else sample_weight[rows]
 
@@ -445,7 +454,9 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
     def _bind(self, X, y, sample_weight, incremental=False):
         """The objective of this model's loss and penalty on validated data."""
-        y_index = np.searchsorted(self.classes_, y)
+        # Class indices in int32 (half the memory of intp; any number of
+        # classes fits).
+        y_index = np.searchsorted(self.classes_, y).astype(np.int32)
         return LinearObjective(
             X,
             y_index,
@@ -472,6 +483,9 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         best_score, best_params = -np.inf, None
         stopped = False
         iterates = optimizer.iterate(objective, start(), state, max_iter)
+        # Past iterates are not needed, except the best under early_stopping: the
+        # optimizer may reuse their memory (see BaseOptimizer.iterate).
+        release = validation is None and hasattr(iterates, "send")
         last = None
         for _ in range(max_iter):
             task = context.subcontext(task_name="iteration")
@@ -480,7 +494,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 # A diverging run overflows: that is expected, and it is
                 # turned into the error below instead of warnings and NaNs.
                 with np.errstate(over="raise", invalid="raise"):
-                    current = next(iterates, None)
+                    current = _advance(iterates, release and last is not None)
             except FloatingPointError as exc:
                 done = state["n_iter"] if last is None else last.state["n_iter"]
                 raise _diverged(

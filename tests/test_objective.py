@@ -435,6 +435,33 @@ def test_lanczos_top_eigenvalue_without_a_spectral_gap(centered):
     assert top * 0.97 <= obj.max_eigenvalue() <= top * (1 + 1e-12)
 
 
+@pytest.mark.parametrize("fmt", ["csr", "csc", "csr-duplicates"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unit", "weighted"])
+def test_sparse_column_moments_equal_the_dense_ones(fmt, weighted):
+    # Sparse moments are summed by column index over the stored entries, block
+    # by block of rows (several blocks here); duplicate entries of a
+    # non-canonical CSR matrix add up, as in its dense form.
+    rng = np.random.default_rng(3)
+    n = 40 * objective_module._MOMENT_MIN_ROWS
+    Xs = sparse.random(n, 30, density=0.1, random_state=4, format="csr", dtype=np.float32)
+    if fmt == "csr-duplicates":
+        coo = Xs.tocoo()
+        Xs = sparse.csr_matrix((np.concatenate([coo.data, coo.data[:50]]),
+                                (np.concatenate([coo.row, coo.row[:50]]),
+                                 np.concatenate([coo.col, coo.col[:50]]))), shape=Xs.shape)
+        Xs.has_canonical_format = False
+    elif fmt != "csr":
+        Xs = Xs.asformat(fmt)
+    dense = Xs.toarray().astype(np.float64)
+    y = np.arange(n) % 3
+    sw = rng.uniform(0.5, 2, size=n).astype(np.float32) if weighted else None
+    obj = LinearObjective(Xs, y, 3, SoftmaxCrossEntropy(), L2(0.1), sample_weight=sw)
+    w = np.ones(n) if sw is None else sw.astype(np.float64)
+    np.testing.assert_allclose(obj.second_moments()[:-1], w @ dense**2 / w.sum(), rtol=1e-6)
+    np.testing.assert_allclose(obj.mean_row(), w @ dense / w.sum(), rtol=1e-6)
+    assert obj.second_moments()[-1] == 1.0
+
+
 @pytest.mark.parametrize("loss", list(LOSSES))
 @pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
 @pytest.mark.parametrize("weighted", [False, True], ids=["unit", "weighted"])

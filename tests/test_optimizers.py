@@ -624,6 +624,35 @@ def test_sparse_minibatch_steps_touch_columns_and_equal_dense_steps(
         assert lazy.value == pytest.approx(dense.value, rel=1e-12)
 
 
+@pytest.mark.parametrize("optimizer", [SGD(batch_size=32), Adam(batch_size=32)],
+                         ids=["sgd", "adam"])
+def test_released_iterates_may_be_reused_and_the_path_is_the_same(optimizer):
+    # Asked for with next(), every iterate stays as it was (sparse plain SGD
+    # hands out views of its state). Asked for with send(True), the last one is
+    # released: sparse plain SGD runs the next epoch in its memory, along the
+    # same path; the other optimizers ignore the release.
+    X = sparse.random(300, 80, density=0.05, random_state=0, format="csr") * 3
+    y = np.random.default_rng(0).integers(3, size=300)
+    obj = LinearObjective(X, y, 3, SoftmaxCrossEntropy(), L2(0.01))
+    kept = run(optimizer, obj, 4)
+    for a, b in zip(kept[:-1], kept[1:]):
+        assert not np.shares_memory(a.params, b.params)
+        assert np.any(a.params != b.params)
+    iterates = optimizer.iterate(obj, obj.init_params(), optimizer.init_state(obj, 0), 4)
+    previous = next(iterates)
+    released = [previous.params.copy()]
+    for _ in range(3):
+        current = iterates.send(True)
+        reused = np.shares_memory(current.params, previous.params)
+        assert reused == isinstance(optimizer, SGD)
+        released.append(current.params.copy())
+        previous = current
+    with pytest.raises(StopIteration):
+        iterates.send(True)
+    for a, b in zip(kept, released):
+        np.testing.assert_array_equal(a.params, b)
+
+
 @pytest.mark.parametrize("loss", [MulticlassHinge(), SoftmaxCrossEntropy()], ids=["hinge", "softmax"])
 @pytest.mark.parametrize(
     "batch_size, shuffle", [(1, "rows"), (7, "rows"), (16, "batches")],

@@ -112,6 +112,14 @@ class BaseOptimizer(BaseEstimator):
         Yields
         ------
         Iterate
+            Each stays valid while the run goes on. A consumer that no longer
+            needs the last iterate's ``params`` may say so by asking for the
+            next one with ``iterates.send(True)`` instead of ``next(iterates)``:
+            the optimizer may then compute the next iterate in their memory
+            (if it stops instead, it leaves them as they are). The first-order
+            optimizers' steps on sparse rows do, which saves a
+            coefficient-sized array; the estimators release every iterate but
+            the best one of ``early_stopping``.
         """
         raise NotImplementedError
 

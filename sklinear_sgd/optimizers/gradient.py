@@ -49,7 +49,10 @@ def _batches(n, batch_size, shuffle, rng):
     starts = range(0, n, batch_size)
     sizes = [min(batch_size, n - start) for start in starts]
     if shuffle == "rows":
-        order = rng.permutation(n)
+        # rng.permutation(n), in half the memory below 2**31 rows: the same
+        # shuffle of a smaller integer type gives the same order.
+        order = np.arange(n, dtype=np.int32 if n < 2**31 else np.intp)
+        rng.shuffle(order)
         return [(order[start : start + size], size) for start, size in zip(starts, sizes)]
     blocks = [(slice(start, start + size), size) for start, size in zip(starts, sizes)]
     return [blocks[i] for i in rng.permutation(len(blocks))]
@@ -130,6 +133,8 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
         after += before
         np.put(V_rows, columns, _as_rows(after))
         intercept -= grad_intercept * grad_intercept.dtype.type(lr_intercept)
+        # Not alive beside the next batch's: the peak holds one batch's arrays.
+        del batch, before, grad, d, after
     V *= V.dtype.type(scale)
     params = state_t.T
     objective.project(params)
@@ -173,7 +178,7 @@ def _descend(
         # with P's axes. The lazy path hands out views of it as iterates.
         state_t = np.array(params.T, order="C")  # a copy, always
         params = state_t.T
-        handed_out = False
+        handed_out = released = False
         if not lazy:
             grad_t = np.empty_like(state_t)
             grad = grad_t.T
@@ -202,7 +207,9 @@ def _descend(
         else:
             batches = _batches(n, batch_size, shuffle, state["rng"])
             if lazy:
-                if handed_out:  # the last iterate is a view of it: work on a copy
+                # The last iterate is a view of the state: unless its consumer has
+                # released it (see BaseOptimizer.iterate), work on a copy.
+                if handed_out and not released:
                     state_t = state_t.copy()
                 total, params = _sparse_plain_epoch(objective, state_t, batches, lr)
                 handed_out = True
@@ -220,9 +227,10 @@ def _descend(
         info = {"learning_rate": float(lr[0]) if np.ndim(lr) else lr}
         if np.ndim(lr):
             info["intercept_learning_rate"] = float(lr[-1])
-        # The lazy path's params are a view of a state that is not written again.
+        # The lazy path's params are a view of the state, written again only
+        # once released.
         yielded = params if lazy else np.array(params, order="C")
-        yield Iterate(yielded, value, copy_state(state), info)
+        released = (yield Iterate(yielded, value, copy_state(state), info)) is True
 
 
 class _FirstOrder(BaseOptimizer):
