@@ -707,3 +707,25 @@ def test_sparse_minibatch_iterates_are_not_overwritten_by_later_epochs():
     for first, second in zip(iterates, again):
         np.testing.assert_array_equal(first.params, second.params)
     assert not np.array_equal(iterates[0].params, iterates[-1].params)
+
+
+@pytest.mark.parametrize("lr", ["number", "weights-and-intercept", "every-column"])
+def test_steps_times_a_direction_in_any_layout(lr):
+    # The steps of learning_rate='auto' (one for the weights, one for the
+    # intercept) take a faster path than numpy's broadcast; any other array of
+    # steps is broadcast. All must give direction * lr, in P's layout or in the
+    # transposed one of the minibatch steps.
+    from sklinear_sgd.optimizers.gradient import _times_steps
+
+    rng = np.random.default_rng(0)
+    steps = {"number": np.float32(0.3),
+             "weights-and-intercept": np.array([0.3] * 6 + [2.0], dtype=np.float32),
+             "every-column": rng.uniform(0.1, 1, size=7).astype(np.float32)}[lr]
+    for direction in (rng.normal(size=(4, 7)).astype(np.float32),
+                      np.ascontiguousarray(rng.normal(size=(7, 4)).astype(np.float32)).T):
+        expected = direction * steps
+        out = np.empty_like(direction)
+        _times_steps(direction, steps, out=out)
+        np.testing.assert_array_equal(out, expected)
+        _times_steps(direction, steps, out=direction)  # in place, as _step does
+        np.testing.assert_array_equal(direction, expected)

@@ -31,12 +31,28 @@ def _step(objective, params, grad, rule, rule_state, lr, project=True):
     """One update in place: direction, step, proximal step and, unless told
     otherwise, projection. ``grad`` has served once the rule has read it: it
     is overwritten with the step. ``lr`` is a number or an array of the
-    parameters' dtype."""
-    np.multiply(rule.direction(grad, rule_state), lr, out=grad)
+    parameters' dtype, one step per column (see :func:`_auto_step`)."""
+    _times_steps(rule.direction(grad, rule_state), lr, out=grad)
     params -= grad
-    objective.prox(params, lr * rule.scale(rule_state))
+    if not objective.penalty.smooth:
+        objective.prox(params, lr * rule.scale(rule_state))
     if project:
         objective.project(params)
+
+
+def _times_steps(direction, lr, out):
+    """``direction * lr`` into ``out``, ``lr`` one step per column of P.
+
+    The steps of :func:`_auto_step` are one for every weight and another for
+    the intercept: then two multiplications by a number, three times faster
+    than numpy's broadcast of a row over the (transposed) columns of the
+    minibatch steps' parameters. Any other ``lr`` is broadcast.
+    """
+    if np.ndim(lr) and len(lr) > 1 and (lr[:-1] == lr[0]).all():
+        np.multiply(direction[:, :-1], lr[0], out=out[:, :-1])
+        np.multiply(direction[:, -1], lr[-1], out=out[:, -1])
+    else:
+        np.multiply(direction, lr, out=out)
 
 
 def _batches(n, batch_size, shuffle, rng):
