@@ -290,7 +290,8 @@ def section_dense(report, size, rng):
              "the layout of our steps, which BLAS runs faster on a few rows. 'epoch' is "
              "one epoch of `SGD(shuffle=...)` on the objective (a run continued from round "
              "to round); 'setup' the one-time smoothness estimate behind "
-             "learning_rate='auto' (8 Lanczos steps and the rows' moments on every k-th row, at least 4,096); "
+             "learning_rate='auto' (8 Lanczos steps and the rows' moments on every "
+             "k-th row, at least 4,096); "
              "'fit / epochs' a whole "
              f"{epochs}-epoch `fit`, input validation and setup included, divided by its "
              "epochs. " + rounds_note(rounds),

@@ -37,7 +37,8 @@ def _csr_entries(X, start, stop):
         X = X[start:stop].tocsr()
         start, stop = 0, X.shape[0]
     first, last = X.indptr[start], X.indptr[stop]
-    return X.indices[first:last], X.data[first:last], np.diff(X.indptr[start : stop + 1])
+    counts = np.diff(X.indptr[start : stop + 1])
+    return X.indices[first:last], X.data[first:last], counts
 
 
 def _norm(v):
@@ -605,12 +606,13 @@ class LinearObjective:
                 # By column index over the block's stored entries: no squared
                 # (or sliced) matrix.
                 indices, data, counts = _csr_entries(X, start, stop)
+                d = self.n_features
                 values = data.astype(np.float64)
                 if weights is not None:
                     values *= np.repeat(weights, counts)
-                sums += np.bincount(indices, weights=values, minlength=self.n_features)
+                sums += np.bincount(indices, weights=values, minlength=d)
                 values *= data
-                squares += np.bincount(indices, weights=values, minlength=self.n_features)
+                squares += np.bincount(indices, weights=values, minlength=d)
                 continue
             block = X[start:stop]
             if weights is None:
