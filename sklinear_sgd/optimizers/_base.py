@@ -118,8 +118,8 @@ class BaseOptimizer(BaseEstimator):
             the optimizer may then compute the next iterate in their memory
             (if it stops instead, it leaves them as they are). The first-order
             optimizers' steps on sparse rows do, which saves a
-            coefficient-sized array; the estimators release every iterate but
-            the best one of ``early_stopping``.
+            coefficient-sized array. The estimators release every iterate,
+            except with ``early_stopping`` (which keeps the best one).
         """
         raise NotImplementedError
 
