@@ -117,9 +117,9 @@ class BaseOptimizer(BaseEstimator):
             next one with ``iterates.send(True)`` instead of ``next(iterates)``:
             the optimizer may then compute the next iterate in their memory
             (if it stops instead, it leaves them as they are). The first-order
-            optimizers' steps on sparse rows do, which saves a
-            coefficient-sized array. The estimators release every iterate,
-            except with ``early_stopping`` (which keeps the best one).
+            optimizers' full-batch steps, and plain steps on sparse rows, do:
+            that saves a coefficient-sized array. The estimators release every
+            iterate, except with ``early_stopping`` (which keeps the best one).
         """
         raise NotImplementedError
 

@@ -185,16 +185,19 @@ def _descend(
     full = batch_size is None or batch_size >= n
     lazy = objective.is_sparse and type(rule) is _updates.Plain and objective.penalty.smooth
     lazy = lazy and not full
+    # The full-batch and lazy paths hand out their parameters themselves as
+    # iterates, and work on a copy afterwards unless the consumer has released
+    # them (see BaseOptimizer.iterate).
+    handed_out = released = False
     if full:
         params = params.copy()
         grad = None  # the gradient at params, once known
     else:
         # Minibatch steps hold P.T, C-contiguous (see
         # LinearObjective.minibatch_value_and_grad); ``params`` is a view of it
-        # with P's axes. The lazy path hands out views of it as iterates.
+        # with P's axes.
         state_t = np.array(params.T, order="C")  # a copy, always
         params = state_t.T
-        handed_out = released = False
         if not lazy:
             grad_t = np.empty_like(state_t)
             grad = grad_t.T
@@ -215,6 +218,8 @@ def _descend(
     for _ in range(max_iter):
         lr = lr0 * schedule.multiplier(state["schedule"], state["n_iter"])
         if full:
+            if handed_out and not released:
+                params = params.copy()
             if grad is None:
                 grad = objective.value_and_grad(params, proximal=True)[1]
             _step(objective, params, grad, rule, state["rule"], np.asarray(lr, params.dtype))
@@ -223,12 +228,9 @@ def _descend(
         else:
             batches = _batches(n, batch_size, shuffle, state["rng"])
             if lazy:
-                # The last iterate is a view of the state: unless its consumer has
-                # released it (see BaseOptimizer.iterate), work on a copy.
                 if handed_out and not released:
                     state_t = state_t.copy()
                 total, params = _sparse_plain_epoch(objective, state_t, batches, lr)
-                handed_out = True
             else:
                 total = 0.0
                 lr_step = np.asarray(lr, params.dtype)
@@ -243,9 +245,8 @@ def _descend(
         info = {"learning_rate": float(lr[0]) if np.ndim(lr) else lr}
         if np.ndim(lr):
             info["intercept_learning_rate"] = float(lr[-1])
-        # The lazy path's params are a view of the state, written again only
-        # once released.
-        yielded = params if lazy else np.array(params, order="C")
+        handed_out = full or lazy
+        yielded = params if handed_out else np.array(params, order="C")
         released = (yield Iterate(yielded, value, copy_state(state), info)) is True
 
 
