@@ -29,18 +29,6 @@ _MINIBATCH_EIG_ROWS = 4096
 _STEP_SLACK = 1.1
 
 
-def _csr_entries(X, start, stop):
-    """``(indices, data, counts)`` of rows ``start:stop`` of a sparse ``X``:
-    the column index and value of every stored entry, and each row's number
-    of entries. Views of a CSR ``X``'s arrays."""
-    if X.format != "csr":
-        X = X[start:stop].tocsr()
-        start, stop = 0, X.shape[0]
-    first, last = X.indptr[start], X.indptr[stop]
-    counts = np.diff(X.indptr[start : stop + 1])
-    return X.indices[first:last], X.data[first:last], counts
-
-
 def _norm(v):
     """Euclidean norm of ``v``, rescaled when its squares would over- or underflow."""
     top = float(np.max(np.abs(v)))
@@ -605,7 +593,8 @@ class LinearObjective:
             if sparse.issparse(X):
                 # By column index over the block's stored entries: no squared
                 # (or sliced) matrix.
-                indices, data, counts = _csr_entries(X, start, stop)
+                indptr, indices, data = self._csr_rows(slice(start, stop))
+                counts = np.diff(indptr)
                 d = self.n_features
                 values = data.astype(np.float64)
                 if weights is not None:

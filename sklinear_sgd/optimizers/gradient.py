@@ -34,8 +34,7 @@ def _step(objective, params, grad, rule, rule_state, lr, project=True):
     parameters' dtype, one step per column (see :func:`_auto_step`)."""
     _times_steps(rule.direction(grad, rule_state), lr, out=grad)
     params -= grad
-    if not objective.penalty.smooth:
-        objective.prox(params, lr * rule.scale(rule_state))
+    objective.prox(params, lr * rule.scale(rule_state))
     if project:
         objective.project(params)
 
