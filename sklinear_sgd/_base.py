@@ -1,5 +1,6 @@
 """The estimator shared by both classifiers: validation, labels, weights, stopping."""
 
+import math
 import re
 import warnings
 from contextlib import contextmanager
@@ -135,6 +136,15 @@ def _check_sample_weight(sample_weight, n_samples, dtype):
             "weight."
         )
     return sw
+
+
+def _all_finite(P):
+    """Whether every entry of ``P`` is finite, without a mask of ``P``'s size:
+    a sum in float64 (in numpy's small buffers) is finite if they all are,
+    unless it overflows, which only an exact check can tell."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(P, dtype=np.float64)
+    return math.isfinite(total) or bool(np.isfinite(P).all())
 
 
 def _diverged(iteration, what):
@@ -505,7 +515,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 stopped = True
                 break
             last = current
-            if not np.isfinite(last.value) or not np.all(np.isfinite(last.params)):
+            if not np.isfinite(last.value) or not _all_finite(last.params):
                 raise _diverged(last.state["n_iter"], f"the objective is {last.value}")
             curve.append(float(last.value))
             if validation is not None:

@@ -9,13 +9,15 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg import eigvalsh_tridiagonal
 
+from ._sparse import add_product
+
 __all__ = ["LinearObjective"]
 
 # Bytes of score buffer that one batched candidate evaluation may use.
 _CANDIDATE_BUFFER_BYTES = 32 * 2**20
 # A full-batch pass over sparse rows goes in blocks of this share of the rows
 # (at least _BLOCK_MIN_ROWS), so that its score-sized temporaries stay small.
-_FULL_BATCH_BLOCKS = 16
+_FULL_BATCH_BLOCKS = 32
 _BLOCK_MIN_ROWS = 1024
 # Rows squared at once when computing the columns' second moments: a small
 # share of X (1/32), and at least 64 rows so that the loop stays short.
@@ -35,6 +37,11 @@ def _norm(v):
     if top == 0 or not np.isfinite(top) or 1e-100 < top < 1e100:
         return float(np.linalg.norm(v))
     return top * float(np.linalg.norm(v / top))
+
+
+def _contiguous_t(W):
+    """``W.T`` C-contiguous: a view when it is already, else a copy."""
+    return W.T if W.T.flags.c_contiguous else np.ascontiguousarray(W.T)
 
 
 class LinearObjective:
@@ -176,10 +183,9 @@ class LinearObjective:
         float
         """
         if rows is None and self.is_sparse:
-            # W.T made contiguous once, not by every block's product.
-            coef_t = np.ascontiguousarray(P[:, :-1].T)
-            data = sum(share * float(self.loss.loss(self._scores(P, X, coef_t), y, sw))
-                       for X, y, sw, share in self._sparse_blocks())
+            coef_t = _contiguous_t(P[:, :-1])
+            data = sum(share * float(self.loss.loss(self._block_scores(P, block, coef_t), y, sw))
+                       for block, y, sw, share in self._sparse_blocks())
             return float(data + self.penalty.value(P[:, :-1]))
         X, y, sw, factor = self._rows(rows)
         data = 0.0
@@ -217,6 +223,10 @@ class LinearObjective:
         -------
         value : float
         grad : ndarray of shape (n_classes, n_features + 1)
+            On all rows of a sparse ``X``, in the layout of ``P`` when
+            ``P.T`` is C-contiguous (then neither ``W.T`` nor the gradient is
+            copied: the way to hold ``P`` for many gradients on large sparse
+            data), else C-contiguous.
         """
         if rows is None and self.is_sparse:
             value, grad = self._sparse_full_value_and_grad(P)
@@ -235,11 +245,12 @@ class LinearObjective:
         return float(value + self.penalty.value(W)), grad
 
     def _sparse_blocks(self):
-        """Blocks of rows of a sparse ``X``: ``(X_b, y_b, sw_b, share)``.
+        """Blocks of rows of a sparse ``X``: ``(block, y_b, sw_b, share)``.
 
+        ``block`` is ``(indptr, indices, data)`` of the block's rows, views of
+        ``X``'s arrays (no copy; see :func:`~sklinear_sgd._sparse.add_product`).
         ``share`` is the block's part of the total weight (its rows' part
-        without weights); blocks of zero weight are left out. The blocks are
-        CSR matrices on views of ``X``'s arrays, not copies.
+        without weights); blocks of zero weight are left out.
         """
         n = self.n_samples
         sw = self.sample_weight
@@ -251,28 +262,43 @@ class LinearObjective:
             weight = rows.stop - start if sw is None else float(np.sum(sw_b, dtype=np.float64))
             if weight == 0:
                 continue
-            indptr, indices, data = self._csr_rows(rows)
-            X_b = sparse.csr_matrix(
-                (data, indices, indptr), shape=(rows.stop - start, self.n_features)
-            )
-            yield X_b, self.y[rows], sw_b, weight / total
+            yield self._csr_rows(rows), self.y[rows], sw_b, weight / total
+
+    def _block_scores(self, P, block, coef_t):
+        """Scores of a block of sparse rows (see :meth:`_sparse_blocks`);
+        ``coef_t`` is ``W.T``, C-contiguous."""
+        scores = np.zeros((len(block[0]) - 1, self.n_classes), dtype=coef_t.dtype)
+        add_product(block, self.n_features, coef_t, scores)
+        if self.fit_intercept:
+            scores += P[:, -1]
+        return scores
 
     def _sparse_full_value_and_grad(self, P):
         """Data term on all rows of a sparse ``X`` and its gradient, in blocks of
-        rows: the temporaries are one block's scores and one gradient."""
-        grad = np.zeros_like(P)
-        coef_t = np.ascontiguousarray(P[:, :-1].T)  # once, not by every block
+        rows: the temporaries are one block's scores and loss gradient.
+
+        The gradient is added up in the layout ``P.T`` (C-contiguous), into
+        which the blocks' products add without temporaries; with ``P`` held
+        that way (``P.T`` C-contiguous, as gradient descent holds it on sparse
+        data) neither ``W.T`` nor the gradient is ever copied, and the
+        gradient comes back in ``P``'s layout.
+        """
+        coef_t = _contiguous_t(P[:, :-1])
+        grad_t = np.zeros((P.shape[1], P.shape[0]), dtype=P.dtype)
         value = 0.0
-        for X_b, y_b, sw_b, share in self._sparse_blocks():
-            scores = self._scores(P, X_b, coef_t)
+        for block, y_b, sw_b, share in self._sparse_blocks():
+            scores = self._block_scores(P, block, coef_t)
             value_b, dscores = self.loss.loss_gradient(scores, y_b, sw_b)
+            del scores
             value += share * value_b
             if share != 1.0:
                 dscores *= dscores.dtype.type(share)
-            grad[:, :-1] += (X_b.T @ dscores).T
+            add_product(block, self.n_features, dscores, grad_t[:-1], transpose=True)
             if self.fit_intercept:
-                grad[:, -1] += dscores.sum(axis=0)
-        return value, grad
+                grad_t[-1] += dscores.sum(axis=0)
+            del dscores
+        del coef_t
+        return value, grad_t.T if P.T.flags.c_contiguous else np.ascontiguousarray(grad_t.T)
 
     def _data_dscores(self, coef_t, intercept, rows):
         """Data term on ``rows`` (all for None) and its gradient with respect
@@ -396,7 +422,10 @@ class LinearObjective:
         -------
         batch : dict
             ``'columns'``, the sorted columns that the batch touches (an
-            ndarray of int), and what :meth:`value_and_column_grad` needs.
+            ndarray of int); ``'compact'``, the batch's rows on those columns
+            as ``(indptr, indices, data)`` of a CSR matrix of
+            ``len(columns)`` columns; and what :meth:`value_and_column_grad`
+            needs.
         """
         indptr, indices, data = self._csr_rows(rows)
         # The distinct columns, by a sort of the batch's entries (its cost
@@ -414,13 +443,7 @@ class LinearObjective:
                 self.n_features, dtype=indices.dtype
             )
         position[columns] = np.arange(len(columns), dtype=position.dtype)
-        n_rows = len(indptr) - 1
-        compact = None
-        if len(columns):
-            compact = sparse.csr_matrix(
-                (data, position.take(indices), indptr),
-                shape=(n_rows, len(columns)),
-            )
+        compact = (indptr, position.take(indices), data)
         y = self.y[rows]
         sw = None if self.sample_weight is None else self.sample_weight[rows]
         # The batch mean is scaled to an unbiased estimate of the full mean.
@@ -464,19 +487,16 @@ class LinearObjective:
         grad_intercept = np.zeros(self.n_classes, dtype=dtype)
         if factor == 0:
             return 0.0, np.zeros_like(coef_rows), grad_intercept
-        if compact is None:  # rows without a non-zero: the scores are the intercept
-            scores = np.zeros((len(y), self.n_classes), dtype=dtype)
-        else:
-            # scale * (X_b @ coef_rows): the scale goes on the batch's scores,
-            # not on the (larger) rows of coefficients.
-            scores = np.asarray(compact @ coef_rows)
-            if scale != 1.0:
-                scores *= dtype.type(scale)
+        n_columns = len(batch["columns"])
+        # scale * (X_b @ coef_rows): the scale goes on the batch's scores, not
+        # on the (larger) rows of coefficients.
+        scores = np.zeros((len(y), self.n_classes), dtype=dtype)
+        add_product(compact, n_columns, coef_rows, scores)
+        if scale != 1.0:
+            scores *= dtype.type(scale)
         value, dscores = self._batch_loss_gradient(scores, intercept, y, sw, factor)
-        if compact is None:
-            grad_t = np.zeros_like(coef_rows)
-        else:
-            grad_t = np.asarray(compact.T @ dscores)
+        grad_t = np.zeros_like(coef_rows)
+        add_product(compact, n_columns, dscores, grad_t, transpose=True)
         if self.fit_intercept:
             grad_intercept[:] = dscores.sum(axis=0)
         return float(value), grad_t, grad_intercept
@@ -753,6 +773,9 @@ class LinearObjective:
             c, penalty = self.loss.curvature, self.penalty.curvature()
             g, f = self._batch_shares(batch_size)
             stride = self._stride(batch_size)
+            # The moments serve these constants only: unless they were asked
+            # for before, they are not kept alive through the fit.
+            kept = ("moments", stride) in self._cache
             if stride == 1:
                 moments, mean_row = self.second_moments(), self.mean_row()
             else:
@@ -780,6 +803,8 @@ class LinearObjective:
                     np.hypot(half_gap, c * np.sqrt(ratio) * np.sqrt(coupling2))
                 )
             self._cache[key] = (float(smooth), ratio)
+            if not kept:
+                self._cache.pop(("moments", stride), None)
         return self._cache[key]
 
     def smoothness(self, batch_size=None):

@@ -19,8 +19,8 @@ def _sum_squares(W):
     # einsum read W once, without a squared (or upcast) copy; they accumulate
     # in W's dtype, which is the precision of the scores as well. Only if that
     # overflows (float32 beyond 3e38) is it redone in float64.
-    if W.ndim == 2 and W.flags.c_contiguous:
-        flat = W.reshape(-1)
+    if W.ndim == 2 and (W.flags.c_contiguous or W.T.flags.c_contiguous):
+        flat = (W if W.flags.c_contiguous else W.T).reshape(-1)
         with np.errstate(over="ignore"):  # as einsum: an overflow is handled below
             total = np.float64(np.dot(flat, flat))
         if math.isfinite(total):  # the common case, without numpy's array checks
@@ -31,6 +31,23 @@ def _sum_squares(W):
         W = W.astype(np.float64)
         total = np.einsum("...ij,...ij->...", W, W)
     return total.astype(np.float64)
+
+
+#: Entries of ``W`` per block of :func:`_add_scaled`.
+_BLOCK = 2**16
+
+
+def _add_scaled(grad, W, c):
+    """``grad += c * W`` in blocks of rows: the temporary is one block of at
+    most ``_BLOCK`` entries, not an array of ``W``'s size."""
+    if W.ndim != 2 or W.size <= _BLOCK:
+        grad += c * W
+        return
+    if not W.flags.c_contiguous and W.T.flags.c_contiguous:
+        W, grad = W.T, grad.T  # blocks of contiguous rows
+    step = max(1, _BLOCK // W.shape[1])
+    for start in range(0, W.shape[0], step):
+        grad[start : start + step] += c * W[start : start + step]
 
 
 def _sum_abs(W):
@@ -69,7 +86,7 @@ class _Penalty:
     def add_smooth_gradient(self, W, grad):
         """Add the smooth part's gradient, ``2 l2 W``, to ``grad`` in place."""
         if self.l2:
-            grad += W.dtype.type(2 * self.l2) * W
+            _add_scaled(grad, W, W.dtype.type(2 * self.l2))
 
     def prox(self, W, step):
         """Proximal operator of the non-smooth part, ``step * l1 * sum |W|``.

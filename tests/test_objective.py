@@ -668,9 +668,10 @@ def test_column_batch_gathers_the_rows_and_their_columns(dtype):
         Xb = Xs[rows]
         np.testing.assert_array_equal(batch["columns"], np.unique(Xb.indices))
         np.testing.assert_array_equal(batch["y"], obj.y[rows])
-        if batch["compact"] is None:
-            assert Xb.nnz == 0 and len(batch["columns"]) == 0
-        else:
-            assert batch["compact"].dtype == dtype
-            np.testing.assert_array_equal(batch["compact"].toarray(),
-                                          Xb.toarray()[:, batch["columns"]])
+        indptr, indices, data = batch["compact"]
+        assert data.dtype == dtype
+        compact = sparse.csr_matrix((data, indices, indptr),
+                                    shape=(Xb.shape[0], len(batch["columns"])))
+        np.testing.assert_array_equal(compact.toarray(), Xb.toarray()[:, batch["columns"]])
+        if Xb.nnz == 0:
+            assert len(batch["columns"]) == 0
