@@ -654,6 +654,15 @@ def test_csr_full_batch_in_blocks_of_rows_equals_dense(loss, fit_intercept, weig
     np.testing.assert_allclose(g2, g1, rtol=1e-12, atol=1e-14)
     assert csr.value(P) == pytest.approx(dense.value(P), rel=1e-13)
     assert not np.shares_memory(g2, P)
+    assert g2.flags.c_contiguous
+    # Held as P.T (as gradient descent holds it on sparse data): the gradient
+    # comes back in that layout.
+    P_t = np.ascontiguousarray(P.T)
+    v3, g3 = csr.value_and_grad(P_t.T)
+    assert g3.T.flags.c_contiguous and not np.shares_memory(g3, P_t)
+    assert v3 == pytest.approx(v1, rel=1e-13)
+    np.testing.assert_allclose(g3, g1, rtol=1e-12, atol=1e-14)
+    assert csr.value(P_t.T) == pytest.approx(dense.value(P), rel=1e-13)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from sklinear_sgd import penalties
 from sklinear_sgd.gradient_check import numerical_gradient, relative_error
 from sklinear_sgd.penalties import L1, L2, PENALTIES, ElasticNet, NoPenalty, make_penalty
 
@@ -131,3 +132,19 @@ def test_make_penalty_rejects_an_unknown_name_even_with_zero_alpha():
     # The name is wrong whatever the strength: it must not be silently accepted.
     with pytest.raises(ValueError, match="Unknown penalty 'l3'"):
         make_penalty("l3", 0.0)
+
+
+@pytest.mark.parametrize("layout", ["C", "transposed", "slice"])
+def test_add_smooth_gradient_in_blocks_equals_the_whole_sum(layout, monkeypatch):
+    # Small blocks, so that the loop over them runs: 7 entries a block.
+    monkeypatch.setattr(penalties, "_BLOCK", 7)
+    rng = np.random.RandomState(0)
+    P = rng.randn(5, 12).astype(np.float32)
+    if layout == "transposed":  # held as P.T, as gradient descent on sparse data
+        P = np.ascontiguousarray(P.T).T
+    W = P[:, :-1] if layout != "C" else P
+    grad = rng.randn(*W.shape).astype(np.float32)
+    expected = grad + np.float32(2 * 0.3) * W
+    L2(0.3).add_smooth_gradient(W, grad)
+    np.testing.assert_allclose(grad, expected, rtol=1e-6)
+    assert grad.dtype == np.float32

@@ -142,3 +142,25 @@ def test_read_only_inputs_are_never_written(cls, optimizer, kind):
     early = cls(optimizer=optimizer, max_iter=3, early_stopping=True, random_state=0)
     early.fit(X, y, sample_weight=w)
     assert digest(X, y, w, classes) == before
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "sgd"])
+def test_a_sparse_fit_allocates_little_more_than_two_coefficient_arrays(optimizer):
+    # On sparse rows the coefficients can be a sizeable share of X: gradient
+    # descent holds its iterate and the gradient, SGD its iterate, and
+    # neither copies W.T, a product's result or a block of X's rows.
+    rng = np.random.RandomState(0)
+    n, d, k = 30000, 20000, 20
+    columns = rng.randint(d, size=n * 30)  # 30 entries a row (a few repeated)
+    X = sparse.csr_matrix((rng.rand(n * 30).astype(np.float32), columns, np.arange(n + 1) * 30),
+                          shape=(n, d))
+    y = rng.randint(k, size=n)
+    coef_bytes = k * (d + 1) * 4
+    clf = SVMClassifier(optimizer=optimizer, max_iter=2, tol=None, random_state=0)
+    tracemalloc.start()
+    try:
+        clf.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2.6 * coef_bytes, f"peak of {peak / coef_bytes:.2f} coefficient arrays"

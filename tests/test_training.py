@@ -337,3 +337,16 @@ def test_scoring_monitor_and_progress_bar_in_pipeline_and_grid_search():
     ).set_callbacks(ProgressBar())
     search.fit(X_IRIS, Y_IRIS)
     assert search.best_score_ > 0.8
+
+
+def test_the_finiteness_check_of_iterates():
+    from sklinear_sgd._base import _all_finite
+
+    P = np.full((3, 5), 1e308)  # finite, though their sum overflows
+    assert _all_finite(P)
+    assert _all_finite(np.full((3, 5), 3e38, dtype=np.float32))
+    for bad in (np.nan, np.inf, -np.inf):
+        Q = P.copy()
+        Q[1, 2] = bad
+        assert not _all_finite(Q)
+        assert not _all_finite(np.where(np.isfinite(Q), 0.0, Q))
