@@ -153,7 +153,10 @@ class LinearObjective:
 
     def _gather(self, rows):
         X = self.X
-        if isinstance(rows, slice) or sparse.issparse(X) or not X.flags.c_contiguous:
+        if sparse.issparse(X):
+            indptr, indices, data = self._csr_rows(rows)  # cheaper than X[rows]
+            return sparse.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, X.shape[1]))
+        if isinstance(rows, slice) or not X.flags.c_contiguous:
             return X[rows]
         buffer = self._cache.get("rows")
         if buffer is None or buffer.shape[0] < len(rows):
@@ -162,9 +165,9 @@ class LinearObjective:
         # come from a permutation of the rows, so none is out of range).
         return np.take(X, rows, axis=0, out=buffer[: len(rows)], mode="clip")
 
-    def _scores(self, P, X, coef_t=None):
-        """``X @ W.T + b``; ``coef_t``, if given, is ``W.T`` made contiguous."""
-        scores = np.asarray(X @ (P[:, :-1].T if coef_t is None else coef_t))
+    def _scores(self, P, X):
+        """``X @ W.T + b``."""
+        scores = np.asarray(X @ P[:, :-1].T)
         if self.fit_intercept:
             scores += P[:, -1]
         return scores
@@ -289,15 +292,14 @@ class LinearObjective:
         for block, y_b, sw_b, share in self._sparse_blocks():
             scores = self._block_scores(P, block, coef_t)
             value_b, dscores = self.loss.loss_gradient(scores, y_b, sw_b)
-            del scores
+            del scores  # one block's score-sized arrays alive at a time
             value += share * value_b
             if share != 1.0:
                 dscores *= dscores.dtype.type(share)
             add_product(block, self.n_features, dscores, grad_t[:-1], transpose=True)
             if self.fit_intercept:
                 grad_t[-1] += dscores.sum(axis=0)
-            del dscores
-        del coef_t
+            del dscores  # not alive beside the next block's scores
         return value, grad_t.T if P.T.flags.c_contiguous else np.ascontiguousarray(grad_t.T)
 
     def _data_dscores(self, coef_t, intercept, rows):
@@ -367,7 +369,9 @@ class LinearObjective:
             out[...] = 0
         else:
             if sparse.issparse(X):
-                out[:-1] = X.T @ dscores
+                out[:-1] = 0
+                add_product((X.indptr, X.indices, X.data), X.shape[1], dscores, out[:-1],
+                            transpose=True)
             else:
                 np.matmul(X.T, dscores, out=out[:-1])
             out[-1] = dscores.sum(axis=0) if self.fit_intercept else 0
