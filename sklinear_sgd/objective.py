@@ -426,10 +426,11 @@ class LinearObjective:
         -------
         batch : dict
             ``'columns'``, the sorted columns that the batch touches (an
-            ndarray of int); ``'compact'``, the batch's rows on those columns
-            as ``(indptr, indices, data)`` of a CSR matrix of
-            ``len(columns)`` columns; and what :meth:`value_and_column_grad`
-            needs.
+            ndarray of int); ``'rows'``, the batch's rows as ``(indptr,
+            indices, data)`` of a CSR matrix of ``n_features`` columns;
+            ``'compact'``, the same rows on the touched columns only (a CSR
+            matrix of ``len(columns)`` columns); and what
+            :meth:`value_and_column_grad` needs.
         """
         indptr, indices, data = self._csr_rows(rows)
         # The distinct columns, by a sort of the batch's entries (its cost
@@ -452,27 +453,28 @@ class LinearObjective:
         sw = None if self.sample_weight is None else self.sample_weight[rows]
         # The batch mean is scaled to an unbiased estimate of the full mean.
         factor = 1.0 if sw is None else sw.sum() / (len(y) * self._mean_weight)
-        return {"columns": columns, "compact": compact, "y": y,
-                "sample_weight": sw, "factor": factor}
+        return {"columns": columns, "rows": (indptr, indices, data), "compact": compact,
+                "y": y, "sample_weight": sw, "factor": factor}
 
-    def value_and_column_grad(self, batch, coef_rows, intercept, scale=1.0):
+    def value_and_column_grad(self, batch, coef_t, intercept, scale=1.0):
         """Data term on a minibatch of sparse rows and its gradient, column-sparse.
 
         The gradient is given on the batch's columns only (it is zero on all
         others), computed on the batch restricted to them, so that its cost
-        does not grow with ``n_features``. The coefficients come transposed,
-        as the rows of ``W.T`` of the batch's columns. The penalty is left to
-        the caller.
+        does not grow with ``n_features``. The coefficients come transposed
+        and divided by ``scale``; the batch's products read their rows where
+        they are (no gather). The penalty is left to the caller.
 
         Parameters
         ----------
         batch : dict
-            A minibatch from :meth:`column_batch`.
-        coef_rows : ndarray of shape (len(batch['columns']), n_classes)
-            The rows of ``W.T / scale`` at the batch's columns; not modified.
+            A minibatch from :meth:`column_batch`; it keeps the gradient of
+            the scores for :meth:`add_column_step`.
+        coef_t : ndarray of shape (n_features, n_classes), C-contiguous
+            ``W.T / scale``; not modified.
         intercept : ndarray of shape (n_classes,)
         scale : float, default=1.0
-            The coefficients are ``scale * coef_rows``, so that a caller can
+            The coefficients are ``scale * coef_t``, so that a caller can
             shrink ``W`` by changing a number instead of every entry.
 
         Returns
@@ -484,26 +486,52 @@ class LinearObjective:
             transposed; a new array that the caller may overwrite.
         grad_intercept : ndarray of shape (n_classes,)
             Its gradient with respect to the intercept (0 without one).
+        inner : float
+            ``sum(grad_t * coef_t[columns])``, from the batch's scores (no
+            pass over the rows of ``coef_t``): with ``sum(grad_t ** 2)`` it
+            gives the change of ``sum(coef_t ** 2)`` in a step.
         """
-        compact, y, sw = batch["compact"], batch["y"], batch["sample_weight"]
-        factor = batch["factor"]
-        dtype = coef_rows.dtype
-        grad_intercept = np.zeros(self.n_classes, dtype=dtype)
-        if factor == 0:
-            return 0.0, np.zeros_like(coef_rows), grad_intercept
+        y, sw, factor = batch["y"], batch["sample_weight"], batch["factor"]
         n_columns = len(batch["columns"])
-        # scale * (X_b @ coef_rows): the scale goes on the batch's scores, not
-        # on the (larger) rows of coefficients.
-        scores = np.zeros((len(y), self.n_classes), dtype=dtype)
-        add_product(compact, n_columns, coef_rows, scores)
-        if scale != 1.0:
-            scores *= dtype.type(scale)
-        value, dscores = self._batch_loss_gradient(scores, intercept, y, sw, factor)
-        grad_t = np.zeros_like(coef_rows)
-        add_product(compact, n_columns, dscores, grad_t, transpose=True)
+        dtype = coef_t.dtype
+        grad_intercept = np.zeros(self.n_classes, dtype=dtype)
+        batch["dscores"] = None
+        if factor == 0:
+            return 0.0, np.zeros((n_columns, self.n_classes), dtype), grad_intercept, 0.0
+        raw = np.zeros((len(y), self.n_classes), dtype=dtype)  # X_b @ coef_t
+        add_product(batch["rows"], self.n_features, coef_t, raw)
+        # The scale goes on the batch's scores, not on the (larger) coefficients.
+        value, dscores = self._batch_loss_gradient(
+            raw * dtype.type(scale), intercept, y, sw, factor
+        )
+        # <X_b.T dS, coef_t> = <dS, X_b coef_t>.
+        inner = float(np.vdot(dscores, raw))
+        grad_t = np.zeros((n_columns, self.n_classes), dtype=dtype)
+        add_product(batch["compact"], n_columns, dscores, grad_t, transpose=True)
         if self.fit_intercept:
             grad_intercept[:] = dscores.sum(axis=0)
-        return float(value), grad_t, grad_intercept
+        batch["dscores"] = dscores
+        return float(value), grad_t, grad_intercept, inner
+
+    def add_column_step(self, batch, coef_t, step):
+        """``coef_t[batch['columns']] += step * grad_t``, in place.
+
+        ``grad_t`` is the gradient that :meth:`value_and_column_grad` last
+        gave for ``batch``. The step is added as the batch's backward product
+        ``X_b.T @ (step * dS)`` straight into the rows of ``coef_t``: no row
+        of it is gathered or scattered.
+
+        Parameters
+        ----------
+        batch : dict
+            A minibatch, after :meth:`value_and_column_grad`.
+        coef_t : ndarray of shape (n_features, n_classes), C-contiguous
+        step : float
+        """
+        dscores = batch["dscores"]
+        if dscores is not None:
+            add_product(batch["rows"], self.n_features, dscores * dscores.dtype.type(step),
+                        coef_t, transpose=True)
 
     def prox(self, P, step):
         """Apply the penalty's non-smooth part to ``W`` with step ``step``, in place.

@@ -684,3 +684,40 @@ def test_column_batch_gathers_the_rows_and_their_columns(dtype):
         np.testing.assert_array_equal(compact.toarray(), Xb.toarray()[:, batch["columns"]])
         if Xb.nnz == 0:
             assert len(batch["columns"]) == 0
+        full = sparse.csr_matrix(batch["rows"][::-1], shape=Xb.shape)
+        np.testing.assert_array_equal(full.toarray(), Xb.toarray())
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("weights", ["unit", "weighted", "zero batch"])
+def test_column_grad_and_step_on_the_touched_columns(loss, weights):
+    rng = np.random.RandomState(13)
+    Xs = sparse.random(40, 30, density=0.15, random_state=rng, format="csr")
+    y = rng.randint(3, size=40)
+    rows = np.array([3, 17, 8, 25, 31])
+    sw = None if weights == "unit" else rng.uniform(0.5, 2.0, size=40)
+    if weights == "zero batch":
+        sw[rows] = 0.0
+    obj = make(loss, "l2", True, sw, X=Xs, y=y, n_classes=3)
+    P = rng.randn(*obj.shape)
+    scale = 0.7
+    V = np.ascontiguousarray(P[:, :-1].T) / scale  # W.T / scale
+    batch = obj.column_batch(rows)
+    columns = batch["columns"]
+    value, grad_t, grad_b, inner = obj.value_and_column_grad(batch, V, P[:, -1], scale)
+    # Against the data term on the same rows (value_and_grad with a zero penalty).
+    data = make(loss, "none", True, sw, X=Xs, y=y, n_classes=3)
+    expected_value, expected = data.value_and_grad(P, rows)
+    assert value == pytest.approx(expected_value, rel=1e-12)
+    np.testing.assert_allclose(grad_t, expected[:, :-1].T[columns], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(grad_b, expected[:, -1], rtol=1e-12, atol=1e-14)
+    untouched = np.setdiff1d(np.arange(30), columns)
+    np.testing.assert_allclose(expected[:, untouched], 0.0, atol=1e-15)
+    assert inner == pytest.approx(np.sum(grad_t * V[columns]), rel=1e-12, abs=1e-14)
+    # The step goes into the touched rows of V, and only there.
+    before = V.copy()
+    obj.add_column_step(batch, V, -0.3)
+    expected_V = before.copy()
+    expected_V[columns] += -0.3 * grad_t
+    np.testing.assert_allclose(V, expected_V, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(V[untouched], before[untouched])
