@@ -102,6 +102,16 @@ def test_read_only_sparse_X_trains_without_a_copy(objectives, cls, optimizer):
     assert digest(X) == before
 
 
+def _fit_peak(clf, X, y):
+    """Bytes that numpy and scipy allocate at the peak of ``clf.fit(X, y)``."""
+    tracemalloc.start()
+    try:
+        clf.fit(X, y)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 @pytest.mark.parametrize("optimizer", ["gd", "sgd"])
 def test_a_fit_allocates_far_less_than_X(tmp_path, optimizer):
     # 20000 x 100 float64: 16 MB, memory-mapped; a copy would show in the peak,
@@ -111,13 +121,7 @@ def test_a_fit_allocates_far_less_than_X(tmp_path, optimizer):
     np.save(path, X)
     del X
     X = np.load(path, mmap_mode="r")
-    clf = SoftmaxClassifier(optimizer=optimizer, max_iter=2, random_state=0)
-    tracemalloc.start()
-    try:
-        clf.fit(X, y)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _fit_peak(SoftmaxClassifier(optimizer=optimizer, max_iter=2, random_state=0), X, y)
     assert peak < X.nbytes / 2, f"peak {peak / 2**20:.1f} MiB for X of {X.nbytes / 2**20:.1f} MiB"
 
 
@@ -156,11 +160,5 @@ def test_a_sparse_fit_allocates_little_more_than_two_coefficient_arrays(optimize
                           shape=(n, d))
     y = rng.randint(k, size=n)
     coef_bytes = k * (d + 1) * 4
-    clf = SVMClassifier(optimizer=optimizer, max_iter=2, tol=None, random_state=0)
-    tracemalloc.start()
-    try:
-        clf.fit(X, y)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _fit_peak(SVMClassifier(optimizer=optimizer, max_iter=2, tol=None, random_state=0), X, y)
     assert peak < 2.6 * coef_bytes, f"peak of {peak / coef_bytes:.2f} coefficient arrays"
