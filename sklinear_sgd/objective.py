@@ -434,14 +434,13 @@ class LinearObjective:
         """
         indptr, indices, data = self._csr_rows(rows)
         # The distinct columns, by a sort of the batch's entries (its cost
-        # does not grow with n_features); intp indices scatter fastest.
+        # does not grow with n_features).
         columns = np.sort(indices)
         if len(columns):
             distinct = np.empty(len(columns), dtype=bool)
             distinct[0] = True
             np.not_equal(columns[1:], columns[:-1], out=distinct[1:])
             columns = columns[distinct]
-        columns = columns.astype(np.intp)
         position = self._cache.get("position")
         if position is None:
             position = self._cache["position"] = np.empty(

@@ -624,6 +624,23 @@ def test_sparse_minibatch_steps_touch_columns_and_equal_dense_steps(
         assert lazy.value == pytest.approx(dense.value, rel=1e-12)
 
 
+@pytest.mark.parametrize("loss", [MulticlassHinge(), SoftmaxCrossEntropy()], ids=["hinge", "softmax"])
+def test_sparse_minibatch_steps_fold_a_vanishing_scale_and_equal_dense_steps(loss):
+    # A strong L2 term shrinks W by 0.1 a step: the scale of the sparse steps
+    # leaves (1e-6, 1e6) every 6 steps and is folded into the coefficients,
+    # along with the running sum of squares.
+    X = sparse.random(300, 80, density=0.05, random_state=0, format="csr") * 3
+    y = np.random.default_rng(5).integers(3, size=300)
+    runs = []
+    for data in (X, X.toarray()):
+        obj = LinearObjective(data, y, 3, loss, L2(5.0))
+        runs.append(run(SGD(batch_size=16, learning_rate=0.09), obj, 3))
+    for lazy, dense in zip(*runs):
+        np.testing.assert_allclose(lazy.params, dense.params, rtol=1e-10, atol=1e-14)
+        assert lazy.value == pytest.approx(dense.value, rel=1e-10)
+        assert np.any(lazy.params[:, :-1] != 0)
+
+
 @pytest.mark.parametrize("optimizer", [SGD(batch_size=32), GradientDescent(),
                                        Adam(batch_size=32)], ids=["sgd", "gd", "adam"])
 def test_released_iterates_may_be_reused_and_the_path_is_the_same(optimizer):
