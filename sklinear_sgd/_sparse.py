@@ -7,10 +7,11 @@ sparse rows need neither: :func:`add_product` adds ``A @ B`` or ``A.T @ B``
 into an array that the caller owns (the scores of a batch, the gradient of
 all the blocks) from the raw ``(indptr, indices, data)`` of the rows. It
 calls the compiled routines behind scipy's own products
-(``scipy.sparse._sparsetools``, a private module, present from scipy 1.8
-on), which add into their output; without them, or for arrays that they
-cannot take as they are, it falls back to scipy's public product, with the
-same result and one temporary.
+(``scipy.sparse._sparsetools``, a private module, present in every scipy
+that this package supports; CI runs the oldest), which add into their
+output; without them, or for arrays that they cannot take as they are, it
+falls back to scipy's public product, with the same result and one
+temporary.
 """
 
 import numpy as np
