@@ -267,11 +267,16 @@ class LinearObjective:
                 continue
             yield self._csr_rows(rows), self.y[rows], sw_b, weight / total
 
+    def _sparse_products(self, block, coef_t):
+        """``A @ coef_t`` for the sparse rows ``block``, ``(indptr, indices,
+        data)`` of ``n_features`` columns, in a new array."""
+        out = np.zeros((len(block[0]) - 1, coef_t.shape[1]), dtype=coef_t.dtype)
+        return add_product(block, self.n_features, coef_t, out)
+
     def _block_scores(self, P, block, coef_t):
         """Scores of a block of sparse rows (see :meth:`_sparse_blocks`);
         ``coef_t`` is ``W.T``, C-contiguous."""
-        scores = np.zeros((len(block[0]) - 1, self.n_classes), dtype=coef_t.dtype)
-        add_product(block, self.n_features, coef_t, scores)
+        scores = self._sparse_products(block, coef_t)
         if self.fit_intercept:
             scores += P[:, -1]
         return scores
@@ -497,8 +502,7 @@ class LinearObjective:
         batch["dscores"] = None
         if factor == 0:
             return 0.0, np.zeros((n_columns, self.n_classes), dtype), grad_intercept, 0.0
-        raw = np.zeros((len(y), self.n_classes), dtype=dtype)  # X_b @ coef_t
-        add_product(batch["rows"], self.n_features, coef_t, raw)
+        raw = self._sparse_products(batch["rows"], coef_t)  # X_b @ coef_t
         # The scale goes on the batch's scores, not on the (larger) coefficients.
         value, dscores = self._batch_loss_gradient(
             raw * dtype.type(scale), intercept, y, sw, factor
