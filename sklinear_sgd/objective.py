@@ -344,7 +344,8 @@ class LinearObjective:
         return value, grad
 
     def minibatch_value_and_grad(self, P_t, rows, out):
-        """Objective on a minibatch and its gradient, with the parameters transposed.
+        """Data term on a minibatch and the objective's gradient, with the
+        parameters transposed.
 
         The minibatch optimizers hold ``P.T`` (C-contiguous, of shape
         ``(n_features + 1, n_classes)``): both products of a batch then read
@@ -352,8 +353,10 @@ class LinearObjective:
         ``X_b @ W.T`` and ``X_b.T @ dS`` (measured: the backward product 10% to
         25% faster than ``dS.T @ X_b`` on 256 rows). The gradient is written
         into ``out``, reused from batch to batch, and leaves out the penalty's
-        non-smooth (L1) part, which the caller applies with :meth:`prox`; the
-        value is the whole objective.
+        non-smooth (L1) part, which the caller applies with :meth:`prox`. The
+        value is the data term only: the penalty's value does not depend on
+        the batch, and a caller that wants it asks :meth:`penalty_value`
+        when it needs it (once an epoch, not once a batch).
 
         Parameters
         ----------
@@ -367,6 +370,7 @@ class LinearObjective:
         Returns
         -------
         float
+            The data term (weighted mean loss) on the batch.
         """
         W_t = P_t[:-1]
         X, value, dscores = self._data_dscores(W_t, P_t[-1], rows)
@@ -381,13 +385,26 @@ class LinearObjective:
                 np.matmul(X.T, dscores, out=out[:-1])
             out[-1] = dscores.sum(axis=0) if self.fit_intercept else 0
         self.penalty.add_smooth_gradient(W_t, out[:-1])
-        return float(value + self.penalty.value(W_t))
+        return float(value)
+
+    def penalty_value(self, P):
+        """The penalty's term ``alpha * R(W)`` of the objective at ``P``.
+
+        Parameters
+        ----------
+        P : ndarray of shape (n_classes, n_features + 1)
+
+        Returns
+        -------
+        float
+        """
+        return float(self.penalty.value(P[:, :-1]))
 
     @property
     def is_sparse(self):
-        """Whether ``X`` is a sparse matrix (then :meth:`column_batch` and
-        :meth:`value_and_column_grad` give minibatch gradients on the touched
-        columns only)."""
+        """Whether ``X`` is a sparse matrix (then :meth:`sparse_batch`,
+        :meth:`sparse_batch_value` and :meth:`add_sparse_step` take minibatch
+        steps that touch the batch's columns only)."""
         return sparse.issparse(self.X)
 
     def _csr_rows(self, rows):
@@ -413,14 +430,9 @@ class LinearObjective:
         entries += np.repeat(starts - indptr[:-1], lengths)
         return indptr, X.indices.take(entries), X.data.take(entries)
 
-    def column_batch(self, rows):
-        """A minibatch of sparse rows restricted to the columns that it touches.
-
-        A batch of sparse rows touches few columns of ``X``, and the gradient
-        of the data term is zero on every other column of ``W``. The batch's
-        touched columns are found by sorting its column indices (no pass over
-        all the columns), and its entries are renumbered to their positions
-        among them.
+    def sparse_batch(self, rows):
+        """A minibatch of sparse rows, for :meth:`sparse_batch_value` and
+        :meth:`add_sparse_step`.
 
         Parameters
         ----------
@@ -430,50 +442,31 @@ class LinearObjective:
         Returns
         -------
         batch : dict
-            ``'columns'``, the sorted columns that the batch touches (an
-            ndarray of int); ``'rows'``, the batch's rows as ``(indptr,
-            indices, data)`` of a CSR matrix of ``n_features`` columns;
-            ``'compact'``, the same rows on the touched columns only (a CSR
-            matrix of ``len(columns)`` columns); and what
-            :meth:`value_and_column_grad` needs.
+            ``'rows'``, the batch's rows as ``(indptr, indices, data)`` of a
+            CSR matrix of ``n_features`` columns (views of ``X`` for a slice);
+            and the batch's labels and weights.
         """
-        indptr, indices, data = self._csr_rows(rows)
-        # The distinct columns, by a sort of the batch's entries (its cost
-        # does not grow with n_features).
-        columns = np.sort(indices)
-        if len(columns):
-            distinct = np.empty(len(columns), dtype=bool)
-            distinct[0] = True
-            np.not_equal(columns[1:], columns[:-1], out=distinct[1:])
-            columns = columns[distinct]
-        position = self._cache.get("position")
-        if position is None:
-            position = self._cache["position"] = np.empty(
-                self.n_features, dtype=indices.dtype
-            )
-        position[columns] = np.arange(len(columns), dtype=position.dtype)
-        compact = (indptr, position.take(indices), data)
         y = self.y[rows]
         sw = None if self.sample_weight is None else self.sample_weight[rows]
         # The batch mean is scaled to an unbiased estimate of the full mean.
         factor = 1.0 if sw is None else sw.sum() / (len(y) * self._mean_weight)
-        return {"columns": columns, "rows": (indptr, indices, data), "compact": compact,
-                "y": y, "sample_weight": sw, "factor": factor}
+        return {"rows": self._csr_rows(rows), "y": y, "sample_weight": sw, "factor": factor}
 
-    def value_and_column_grad(self, batch, coef_t, intercept, scale=1.0):
-        """Data term on a minibatch of sparse rows and its gradient, column-sparse.
+    def sparse_batch_value(self, batch, coef_t, intercept, scale=1.0):
+        """Data term on a minibatch of sparse rows, keeping its gradient for a step.
 
-        The gradient is given on the batch's columns only (it is zero on all
-        others), computed on the batch restricted to them, so that its cost
-        does not grow with ``n_features``. The coefficients come transposed
-        and divided by ``scale``; the batch's products read their rows where
-        they are (no gather). The penalty is left to the caller.
+        The coefficients come transposed and divided by ``scale``; the
+        batch's forward product reads the rows of ``coef_t`` that its columns
+        select, where they are (no gather), so that its cost does not grow
+        with ``n_features``. The gradient with respect to ``W`` is not formed:
+        :meth:`add_sparse_step` adds a step along it as the batch's backward
+        product. The penalty is left to the caller.
 
         Parameters
         ----------
         batch : dict
-            A minibatch from :meth:`column_batch`; it keeps the gradient of
-            the scores for :meth:`add_column_step`.
+            A minibatch from :meth:`sparse_batch`; it keeps the gradient of
+            the scores for :meth:`add_sparse_step`.
         coef_t : ndarray of shape (n_features, n_classes), C-contiguous
             ``W.T / scale``; not modified.
         intercept : ndarray of shape (n_classes,)
@@ -485,56 +478,47 @@ class LinearObjective:
         -------
         value : float
             The data term (weighted mean loss) on the batch.
-        grad_t : ndarray of shape (len(batch['columns']), n_classes)
-            The data term's gradient on the batch's columns of ``W``,
-            transposed; a new array that the caller may overwrite.
         grad_intercept : ndarray of shape (n_classes,)
             Its gradient with respect to the intercept (0 without one).
-        inner : float
-            ``sum(grad_t * coef_t[columns])``, from the batch's scores (no
-            pass over the rows of ``coef_t``): with ``sum(grad_t ** 2)`` it
-            gives the change of ``sum(coef_t ** 2)`` in a step.
         """
         y, sw, factor = batch["y"], batch["sample_weight"], batch["factor"]
-        n_columns = len(batch["columns"])
         dtype = coef_t.dtype
         grad_intercept = np.zeros(self.n_classes, dtype=dtype)
         batch["dscores"] = None
         if factor == 0:
-            return 0.0, np.zeros((n_columns, self.n_classes), dtype), grad_intercept, 0.0
-        raw = self._sparse_products(batch["rows"], coef_t)  # X_b @ coef_t
+            return 0.0, grad_intercept
+        scores = self._sparse_products(batch["rows"], coef_t)  # X_b @ coef_t
         # The scale goes on the batch's scores, not on the (larger) coefficients.
-        value, dscores = self._batch_loss_gradient(
-            raw * dtype.type(scale), intercept, y, sw, factor
-        )
-        # <X_b.T dS, coef_t> = <dS, X_b coef_t>.
-        inner = float(np.vdot(dscores, raw))
-        grad_t = np.zeros((n_columns, self.n_classes), dtype=dtype)
-        add_product(batch["compact"], n_columns, dscores, grad_t, transpose=True)
+        scores *= dtype.type(scale)
+        value, dscores = self._batch_loss_gradient(scores, intercept, y, sw, factor)
         if self.fit_intercept:
             grad_intercept[:] = dscores.sum(axis=0)
         batch["dscores"] = dscores
-        return float(value), grad_t, grad_intercept, inner
+        return float(value), grad_intercept
 
-    def add_column_step(self, batch, coef_t, step):
-        """``coef_t[batch['columns']] += step * grad_t``, in place.
+    def add_sparse_step(self, batch, coef_t, step):
+        """``coef_t += step * G.T``, in place, with ``G`` the data term's
+        gradient with respect to ``W`` on the batch.
 
-        ``grad_t`` is the gradient that :meth:`value_and_column_grad` last
-        gave for ``batch``. The step is added as the batch's backward product
+        ``G`` is that of the scores that :meth:`sparse_batch_value` last
+        computed for ``batch``, ``dS.T @ X_b``, zero outside the batch's
+        columns. The step is added as the batch's backward product
         ``X_b.T @ (step * dS)`` straight into the rows of ``coef_t``: no row
-        of it is gathered or scattered.
+        of it is gathered or scattered, and the cost does not grow with
+        ``n_features``.
 
         Parameters
         ----------
         batch : dict
-            A minibatch, after :meth:`value_and_column_grad`.
+            A minibatch, after :meth:`sparse_batch_value`.
         coef_t : ndarray of shape (n_features, n_classes), C-contiguous
         step : float
         """
         dscores = batch["dscores"]
         if dscores is not None:
-            add_product(batch["rows"], self.n_features, dscores * dscores.dtype.type(step),
-                        coef_t, transpose=True)
+            dscores *= dscores.dtype.type(step)  # no longer needed as it was
+            batch["dscores"] = None
+            add_product(batch["rows"], self.n_features, dscores, coef_t, transpose=True)
 
     def prox(self, P, step):
         """Apply the penalty's non-smooth part to ``W`` with step ``step``, in place.

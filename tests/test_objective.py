@@ -206,7 +206,11 @@ def test_minibatch_value_and_grad_is_value_and_grad_transposed(
     for batch in (rows, slice(5, 12)):
         value = obj.minibatch_value_and_grad(P_t, batch, out)
         expected_value, expected = obj.value_and_grad(P, batch, proximal=True)
-        assert value == pytest.approx(expected_value, rel=1e-13)
+        # The value is the data term; the penalty's value is apart.
+        penalty_value = obj.penalty_value(P)
+        assert penalty_value == pytest.approx(obj.penalty.value(P[:, :-1]), rel=1e-15)
+        assert (penalty_value > 0) == (obj.penalty.alpha > 0)
+        assert value == pytest.approx(expected_value - penalty_value, rel=1e-13, abs=1e-15)
         np.testing.assert_allclose(out.T, expected, rtol=1e-12, atol=1e-15)
     if weights == "zero batch":  # only the penalty's gradient is left
         obj.minibatch_value_and_grad(P_t, rows, out)
@@ -666,31 +670,25 @@ def test_csr_full_batch_in_blocks_of_rows_equals_dense(loss, fit_intercept, weig
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_column_batch_gathers_the_rows_and_their_columns(dtype):
-    # Rows 0 and 5 are empty: a batch of them touches no column.
+def test_sparse_batch_gathers_the_rows(dtype):
+    # Rows 0 and 5 are empty.
     rng = np.random.RandomState(12)
     Xs = sparse.random(12, 30, density=0.2, random_state=rng, format="csr", dtype=dtype)
     Xs = sparse.csr_matrix(Xs.toarray() * (np.arange(12) % 5 != 0)[:, None])
     obj = make("softmax", "l2", True, None, X=Xs, y=np.arange(12) % 3)
     for rows in (np.array([7, 2, 9, 3]), np.array([4]), slice(2, 9), np.array([0, 5])):
-        batch = obj.column_batch(rows)
+        batch = obj.sparse_batch(rows)
         Xb = Xs[rows]
-        np.testing.assert_array_equal(batch["columns"], np.unique(Xb.indices))
         np.testing.assert_array_equal(batch["y"], obj.y[rows])
-        indptr, indices, data = batch["compact"]
+        indptr, indices, data = batch["rows"]
         assert data.dtype == dtype
-        compact = sparse.csr_matrix((data, indices, indptr),
-                                    shape=(Xb.shape[0], len(batch["columns"])))
-        np.testing.assert_array_equal(compact.toarray(), Xb.toarray()[:, batch["columns"]])
-        if Xb.nnz == 0:
-            assert len(batch["columns"]) == 0
-        full = sparse.csr_matrix(batch["rows"][::-1], shape=Xb.shape)
+        full = sparse.csr_matrix((data, indices, indptr), shape=Xb.shape)
         np.testing.assert_array_equal(full.toarray(), Xb.toarray())
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
 @pytest.mark.parametrize("weights", ["unit", "weighted", "zero batch"])
-def test_column_grad_and_step_on_the_touched_columns(loss, weights):
+def test_sparse_batch_value_and_step_on_the_touched_columns(loss, weights):
     rng = np.random.RandomState(13)
     Xs = sparse.random(40, 30, density=0.15, random_state=rng, format="csr")
     y = rng.randint(3, size=40)
@@ -702,22 +700,19 @@ def test_column_grad_and_step_on_the_touched_columns(loss, weights):
     P = rng.randn(*obj.shape)
     scale = 0.7
     V = np.ascontiguousarray(P[:, :-1].T) / scale  # W.T / scale
-    batch = obj.column_batch(rows)
-    columns = batch["columns"]
-    value, grad_t, grad_b, inner = obj.value_and_column_grad(batch, V, P[:, -1], scale)
+    batch = obj.sparse_batch(rows)
+    before = V.copy()
+    value, grad_b = obj.sparse_batch_value(batch, V, P[:, -1], scale)
+    np.testing.assert_array_equal(V, before)
     # Against the data term on the same rows (value_and_grad with a zero penalty).
     data = make(loss, "none", True, sw, X=Xs, y=y, n_classes=3)
     expected_value, expected = data.value_and_grad(P, rows)
     assert value == pytest.approx(expected_value, rel=1e-12)
-    np.testing.assert_allclose(grad_t, expected[:, :-1].T[columns], rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(grad_b, expected[:, -1], rtol=1e-12, atol=1e-14)
-    untouched = np.setdiff1d(np.arange(30), columns)
-    np.testing.assert_allclose(expected[:, untouched], 0.0, atol=1e-15)
-    assert inner == pytest.approx(np.sum(grad_t * V[columns]), rel=1e-12, abs=1e-14)
     # The step goes into the touched rows of V, and only there.
-    before = V.copy()
-    obj.add_column_step(batch, V, -0.3)
-    expected_V = before.copy()
-    expected_V[columns] += -0.3 * grad_t
-    np.testing.assert_allclose(V, expected_V, rtol=1e-12, atol=1e-14)
+    obj.add_sparse_step(batch, V, -0.3)
+    np.testing.assert_allclose(V, before - 0.3 * expected[:, :-1].T, rtol=1e-12, atol=1e-14)
+    untouched = np.setdiff1d(np.arange(30), Xs[rows].indices)
     np.testing.assert_array_equal(V[untouched], before[untouched])
+    if weights != "zero batch":
+        assert np.any(V != before)

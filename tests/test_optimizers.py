@@ -76,7 +76,8 @@ def test_yields_exactly_max_iter_iterates_with_n_iter_counting(optimizer, max_it
 def test_minibatch_epoch_by_hand(shuffle, weighted):
     # One epoch of plain SGD written out: the batches a fresh permutation of
     # the rows (or of contiguous blocks), each step along the batch gradient,
-    # and the value reported the running mean of the batches' objectives.
+    # and the value reported the running mean of the batches' data terms plus
+    # the penalty at the end.
     sw = np.random.default_rng(3).uniform(0.5, 2, size=len(Y)) if weighted else None
     obj = make(sample_weight=sw)
     sgd = SGD(batch_size=16, shuffle=shuffle)
@@ -92,10 +93,10 @@ def test_minibatch_epoch_by_hand(shuffle, weighted):
     P, total = obj.init_params(), 0.0
     for rows in batches:
         value, grad = obj.value_and_grad(P, rows)
-        total += value * len(rows)
+        total += (value - obj.penalty.value(P[:, :-1])) * len(rows)
         P = obj.project(P - lr * grad)
     np.testing.assert_allclose(it.params, P, rtol=1e-12, atol=1e-14)
-    assert it.value == pytest.approx(total / n, rel=1e-12)
+    assert it.value == pytest.approx(total / n + obj.penalty.value(P[:, :-1]), rel=1e-12)
     assert sorted(np.concatenate(batches)) == list(range(n))
 
 
@@ -628,7 +629,7 @@ def test_sparse_minibatch_steps_touch_columns_and_equal_dense_steps(
 def test_sparse_minibatch_steps_fold_a_vanishing_scale_and_equal_dense_steps(loss):
     # A strong L2 term shrinks W by 0.1 a step: the scale of the sparse steps
     # leaves (1e-6, 1e6) every 6 steps and is folded into the coefficients,
-    # along with the running sum of squares.
+    # and the steps after it still equal the dense ones.
     X = sparse.random(300, 80, density=0.05, random_state=0, format="csr") * 3
     y = np.random.default_rng(5).integers(3, size=300)
     runs = []

@@ -15,8 +15,9 @@ params : ndarray of shape (n_classes, n_features + 1)
     The parameters after the iteration (a copy).
 value : float
     The objective at ``params``; for a minibatch epoch, by default, the
-    running mean over the epoch of the batches' objectives (see the
-    ``exact_objective`` parameter of the minibatch optimizers).
+    running mean over the epoch of the batches' data terms plus the penalty
+    at ``params`` (see the ``exact_objective`` parameter of the minibatch
+    optimizers).
 state : dict
     A snapshot of the optimizer's state, plain data, enough to resume from here.
 info : dict

@@ -73,11 +73,6 @@ def _batches(n, batch_size, shuffle, rng):
     return [blocks[i] for i in rng.permutation(len(blocks))]
 
 
-def _sum_squares(A):
-    """``sum(A ** 2)`` in float64."""
-    return float(np.sum(np.square(A, dtype=np.float64)))
-
-
 def _sparse_plain_epoch(objective, state_t, batches, lr):
     """Plain minibatch steps on sparse rows, each touching only its batch's columns.
 
@@ -89,17 +84,16 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
     epoch ``W`` is held transposed (a column of ``W`` is then a contiguous
     row) and as ``scale * V``: the shrinking multiplies ``scale``, the
     objective adds the gradient's step into the touched rows of ``V`` (see
-    :meth:`~sklinear_sgd.objective.LinearObjective.add_column_step`), and no
-    step costs ``O(n_features)``. ``sum(V ** 2)`` is kept up to date from each
-    step, for the penalty in each batch's objective. The projection, which
-    these steps preserve up to rounding (the data gradient is centered across
-    classes), is applied once at the end.
+    :meth:`~sklinear_sgd.objective.LinearObjective.add_sparse_step`), and no
+    step costs ``O(n_features)``. The projection, which these steps preserve
+    up to rounding (the data gradient is centered across classes), is applied
+    once at the end.
 
     ``state_t`` is ``P.T``, C-contiguous, of shape ``(n_features + 1,
     n_classes)``: ``V`` is its first rows and the intercept its last; it is
     updated in place. ``lr`` is a float or, from ``learning_rate='auto'``, the
     step of each column of the parameters (the intercept's last). Returns the
-    sum over the batches of ``size * objective`` and the new parameters,
+    sum over the batches of ``size * data term`` and the new parameters,
     ``state_t.T`` (a view: no coefficient-sized array is allocated).
     """
     V = state_t[:-1]
@@ -109,32 +103,19 @@ def _sparse_plain_epoch(objective, state_t, batches, lr):
     lr = float(lr[0]) if np.ndim(lr) else lr
     shrink = 1.0 - lr * mu
     scale = 1.0
-    squares = 0.0
-    block = max(1, 2**16 // V.shape[1])  # float64 squares of 2**16 entries at once
-    for start in range(0, V.shape[0], block):
-        squares += _sum_squares(V[start : start + block])
     total = 0.0
     for rows, size in batches:
-        batch = objective.column_batch(rows)
-        value, grad, grad_intercept, inner = objective.value_and_column_grad(
-            batch, V, intercept, scale
-        )
-        total += (value + 0.5 * mu * scale**2 * squares) * size
+        batch = objective.sparse_batch(rows)
+        value, grad_intercept = objective.sparse_batch_value(batch, V, intercept, scale)
+        total += value * size
         scale *= shrink
         if not 1e-6 < abs(scale) < 1e6:  # fold the scale into V
             V *= V.dtype.type(scale)
-            squares *= scale**2
-            inner *= scale  # <grad, V> of the new V
             scale = 1.0
-        # V <- V + step * grad on the batch's columns. sum(V ** 2) changes by
-        # 2 step <grad, V> + step ** 2 sum(grad ** 2): terms of the size of a
-        # step, so that adding them up loses nothing next to the sum.
-        step = -(lr / scale)
-        squares += 2.0 * step * inner + step * step * float(np.vdot(grad, grad))
-        objective.add_column_step(batch, V, step)
+        objective.add_sparse_step(batch, V, -(lr / scale))
         intercept -= grad_intercept * grad_intercept.dtype.type(lr_intercept)
         # Not alive beside the next batch's: the peak holds one batch's arrays.
-        del batch, grad
+        del batch
     V *= V.dtype.type(scale)
     params = state_t.T
     objective.project(params)
@@ -160,9 +141,10 @@ def _descend(
     or at least ``n_samples`` (then no random numbers are drawn, and the
     gradient at the new point, computed with the objective reported for the
     epoch, serves the next step). The objective reported for a minibatch
-    epoch is the running mean of the batches' objectives, each taken before
-    its step (free, as the step needs it), or with ``exact_objective`` the
-    objective on all rows after the epoch (one more pass over ``X``).
+    epoch is the running mean of the batches' data terms, each taken before
+    its step (free, as the step needs it), plus the penalty at the epoch's
+    end, or with ``exact_objective`` the objective on all rows after the
+    epoch (one more pass over ``X``).
     """
     state = resume_state(state)
     n = objective.n_samples
@@ -226,7 +208,10 @@ def _descend(
                     _step(objective, params, grad, rule, state["rule"], lr_step, project)
                 if not project:
                     objective.project(params)
-            value = objective.value(params) if exact_objective else total / n
+            if exact_objective:
+                value = objective.value(params)
+            else:
+                value = total / n + objective.penalty_value(params)
         schedule.update(state["schedule"], value)
         state["n_iter"] += 1
         info = {"learning_rate": float(lr[0]) if np.ndim(lr) else lr}
@@ -438,8 +423,9 @@ class SGD(_FirstOrder):
     exact_objective : bool, default=False
         The objective recorded for an epoch (``loss_curve_``, the stopping
         rule, the learning-rate schedule). False: the running mean over the
-        epoch of the objective of each batch before its step, which costs
-        nothing. True: the objective on all rows after the epoch, which costs
+        epoch of the data term of each batch before its step, plus the
+        penalty at the epoch's end, which costs nothing next to the epoch.
+        True: the objective on all rows after the epoch, which costs
         one more forward pass over ``X``.
 
     Examples
@@ -528,8 +514,9 @@ class Adam(_FirstOrder):
     exact_objective : bool, default=False
         The objective recorded for an epoch (``loss_curve_``, the stopping
         rule, the learning-rate schedule). False: the running mean over the
-        epoch of the objective of each batch before its step, which costs
-        nothing. True: the objective on all rows after the epoch, which costs
+        epoch of the data term of each batch before its step, plus the
+        penalty at the epoch's end, which costs nothing next to the epoch.
+        True: the objective on all rows after the epoch, which costs
         one more forward pass over ``X``.
 
     Examples
@@ -608,8 +595,9 @@ class RMSProp(_FirstOrder):
     exact_objective : bool, default=False
         The objective recorded for an epoch (``loss_curve_``, the stopping
         rule, the learning-rate schedule). False: the running mean over the
-        epoch of the objective of each batch before its step, which costs
-        nothing. True: the objective on all rows after the epoch, which costs
+        epoch of the data term of each batch before its step, plus the
+        penalty at the epoch's end, which costs nothing next to the epoch.
+        True: the objective on all rows after the epoch, which costs
         one more forward pass over ``X``.
 
     Examples
@@ -683,8 +671,9 @@ class AdaGrad(_FirstOrder):
     exact_objective : bool, default=False
         The objective recorded for an epoch (``loss_curve_``, the stopping
         rule, the learning-rate schedule). False: the running mean over the
-        epoch of the objective of each batch before its step, which costs
-        nothing. True: the objective on all rows after the epoch, which costs
+        epoch of the data term of each batch before its step, plus the
+        penalty at the epoch's end, which costs nothing next to the epoch.
+        True: the objective on all rows after the epoch, which costs
         one more forward pass over ``X``.
 
     Examples
