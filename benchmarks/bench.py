@@ -165,12 +165,14 @@ def sparse_floor_epoch(X, n_classes, batch_size, rng):
     """The two sparse products of every batch of a minibatch epoch over
     permuted rows, and nothing else.
 
-    Each batch's entries are gathered from the CSR arrays of ``X`` (numpy's
-    ``take``); ``S = X_b @ W.T`` is computed and ``X_b.T @ S`` added into
-    ``W.T``, both by the compiled routines behind scipy's own products,
-    which add into their output. (scipy's public ``X_b.T @ S`` returns a new
-    array of ``W``'s size every batch, work that grows with ``n_features``
-    and that no step on the batch's columns needs.)
+    ``S = X_b @ W.T`` is computed and ``X_b.T @ S`` added into ``W.T`` by the
+    compiled routines behind scipy's own products, which add into their
+    output, on the batch's rows where they are in ``X``: the routines take
+    the rows' (start, end) pairs, in decreasing row order, as the row
+    pointers of ``2 b - 1`` rows, every other one empty. (scipy's public
+    ``X_b.T @ S`` returns a new array of ``W``'s size every batch, work that
+    grows with ``n_features`` and that no step on the batch's columns needs,
+    and ``X[rows]`` copies the rows.)
     """
     from scipy.sparse import _sparsetools
 
@@ -178,19 +180,14 @@ def sparse_floor_epoch(X, n_classes, batch_size, rng):
     WT = np.zeros((d, n_classes), dtype=X.dtype)
     order = rng.permutation(n)
     for start in range(0, n, batch_size):
-        rows = order[start : start + batch_size]
-        starts = X.indptr[rows]
-        lengths = X.indptr[rows + 1] - starts
-        indptr = np.zeros(len(rows) + 1, dtype=X.indptr.dtype)
-        np.cumsum(lengths, out=indptr[1:])
-        entries = np.arange(indptr[-1], dtype=X.indptr.dtype)
-        entries += np.repeat(starts - indptr[:-1], lengths)
-        indices, data = X.indices.take(entries), X.data.take(entries)
-        S = np.zeros((len(rows), n_classes), dtype=X.dtype)
-        _sparsetools.csr_matvecs(len(rows), d, n_classes, indptr, indices, data,
+        rows = np.sort(order[start : start + batch_size])[::-1]
+        pointers = np.empty(2 * len(rows), dtype=X.indptr.dtype)
+        pointers[0::2], pointers[1::2] = X.indptr[rows], X.indptr[rows + 1]
+        S = np.zeros((2 * len(rows) - 1, n_classes), dtype=X.dtype)
+        _sparsetools.csr_matvecs(len(S), d, n_classes, pointers, X.indices, X.data,
                                  WT.reshape(-1), S.reshape(-1))
         S *= X.dtype.type(-1e-6)
-        _sparsetools.csc_matvecs(d, len(rows), n_classes, indptr, indices, data,
+        _sparsetools.csc_matvecs(d, len(S), n_classes, pointers, X.indices, X.data,
                                  S.reshape(-1), WT.reshape(-1))
 
 
@@ -364,8 +361,8 @@ def section_sparse(report, size, rng):
         rows,
         note="The floor is the two sparse products of every batch of permuted rows, "
              "X_b @ W.T and X_b.T @ dS added into W.T, by the compiled routines behind "
-             "scipy's products (no array of W's size a batch), after a numpy gather of "
-             "the batch's entries. "
+             "scipy's products on the rows where they are in X (no copy of the rows, no "
+             "array of W's size a batch). "
              + rounds_note(rounds),
     )
     return X, y

@@ -9,7 +9,7 @@ import numpy as np
 from scipy import sparse
 from scipy.linalg import eigvalsh_tridiagonal
 
-from ._sparse import add_product
+from ._sparse import add_product, gather_rows, n_rows, take_rows
 
 __all__ = ["LinearObjective"]
 
@@ -268,9 +268,10 @@ class LinearObjective:
             yield self._csr_rows(rows), self.y[rows], sw_b, weight / total
 
     def _sparse_products(self, block, coef_t):
-        """``A @ coef_t`` for the sparse rows ``block``, ``(indptr, indices,
-        data)`` of ``n_features`` columns, in a new array."""
-        out = np.zeros((len(block[0]) - 1, coef_t.shape[1]), dtype=coef_t.dtype)
+        """``A @ coef_t`` for the sparse rows ``block`` of ``n_features``
+        columns (see :func:`~sklinear_sgd._sparse.add_product`), in a new
+        array."""
+        out = np.zeros((n_rows(block), coef_t.shape[1]), dtype=coef_t.dtype)
         return add_product(block, self.n_features, coef_t, out)
 
     def _block_scores(self, P, block, coef_t):
@@ -421,18 +422,16 @@ class LinearObjective:
             indptr = X.indptr[start : stop + 1]
             first, last = indptr[0], indptr[-1]
             return indptr - first, X.indices[first:last], X.data[first:last]
-        starts = X.indptr[rows]
-        lengths = X.indptr[rows + 1] - starts
-        indptr = np.empty(len(lengths) + 1, dtype=X.indptr.dtype)
-        indptr[0] = 0
-        np.cumsum(lengths, out=indptr[1:])
-        entries = np.arange(indptr[-1], dtype=X.indptr.dtype)
-        entries += np.repeat(starts - indptr[:-1], lengths)
-        return indptr, X.indices.take(entries), X.data.take(entries)
+        return gather_rows(X.indptr, X.indices, X.data, rows)
 
     def sparse_batch(self, rows):
         """A minibatch of sparse rows, for :meth:`sparse_batch_value` and
         :meth:`add_sparse_step`.
+
+        An array of rows is read where the rows are in ``X`` when scipy's
+        compiled routines allow it (see :func:`sklinear_sgd._sparse.take_rows`:
+        nothing is gathered, and the rows come in another order, which the
+        batch's loss does not depend on); a slice of rows gives views.
 
         Parameters
         ----------
@@ -442,15 +441,20 @@ class LinearObjective:
         Returns
         -------
         batch : dict
-            ``'rows'``, the batch's rows as ``(indptr, indices, data)`` of a
-            CSR matrix of ``n_features`` columns (views of ``X`` for a slice);
-            and the batch's labels and weights.
+            ``'rows'``, the batch's rows for
+            :func:`~sklinear_sgd._sparse.add_product`, of ``n_features``
+            columns; and the batch's labels and weights, in the same order.
         """
+        if isinstance(rows, slice):
+            block = self._csr_rows(rows)
+        else:
+            X = self.X
+            block, rows = take_rows(X.indptr, X.indices, X.data, rows)
         y = self.y[rows]
         sw = None if self.sample_weight is None else self.sample_weight[rows]
         # The batch mean is scaled to an unbiased estimate of the full mean.
         factor = 1.0 if sw is None else sw.sum() / (len(y) * self._mean_weight)
-        return {"rows": self._csr_rows(rows), "y": y, "sample_weight": sw, "factor": factor}
+        return {"rows": block, "y": y, "sample_weight": sw, "factor": factor}
 
     def sparse_batch_value(self, batch, coef_t, intercept, scale=1.0):
         """Data term on a minibatch of sparse rows, keeping its gradient for a step.

@@ -6,6 +6,7 @@ import pytest
 from scipy import sparse
 
 import sklinear_sgd.objective as objective_module
+from sklinear_sgd import _sparse
 from sklinear_sgd.gradient_check import numerical_gradient, relative_error
 from sklinear_sgd.losses import MulticlassHinge, SoftmaxCrossEntropy
 from sklinear_sgd.objective import LinearObjective
@@ -669,21 +670,43 @@ def test_csr_full_batch_in_blocks_of_rows_equals_dense(loss, fit_intercept, weig
     assert csr.value(P_t.T) == pytest.approx(dense.value(P), rel=1e-13)
 
 
+def _dense_rows(block, n_columns):
+    """The rows of a block for add_product, as a dense array."""
+    if isinstance(block, _sparse.RowRanges):
+        ranges, indices, data = block
+        out = np.zeros((len(ranges) // 2, n_columns), dtype=data.dtype)
+        for i in range(len(out)):
+            entries = slice(ranges[2 * i], ranges[2 * i + 1])
+            out[i, indices[entries]] = data[entries]
+        return out
+    return sparse.csr_matrix(block[::-1], shape=(len(block[0]) - 1, n_columns)).toarray()
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "fallback"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_sparse_batch_gathers_the_rows(dtype):
-    # Rows 0 and 5 are empty.
+def test_sparse_batch_takes_the_rows(compiled, dtype, monkeypatch):
+    # Rows 0 and 5 are empty. With the compiled routines an array of rows is
+    # read where it is, in non-increasing order; without them it is gathered
+    # in the given order. A slice gives views, in order.
+    if not compiled:
+        monkeypatch.setattr(_sparse, "_sparsetools", None)
     rng = np.random.RandomState(12)
     Xs = sparse.random(12, 30, density=0.2, random_state=rng, format="csr", dtype=dtype)
     Xs = sparse.csr_matrix(Xs.toarray() * (np.arange(12) % 5 != 0)[:, None])
-    obj = make("softmax", "l2", True, None, X=Xs, y=np.arange(12) % 3)
+    obj = make("softmax", "l2", True, SW[:12], X=Xs, y=np.arange(12) % 3)
     for rows in (np.array([7, 2, 9, 3]), np.array([4]), slice(2, 9), np.array([0, 5])):
         batch = obj.sparse_batch(rows)
-        Xb = Xs[rows]
-        np.testing.assert_array_equal(batch["y"], obj.y[rows])
-        indptr, indices, data = batch["rows"]
-        assert data.dtype == dtype
-        full = sparse.csr_matrix((data, indices, indptr), shape=Xb.shape)
-        np.testing.assert_array_equal(full.toarray(), Xb.toarray())
+        order = rows
+        if compiled and not isinstance(rows, slice):
+            assert isinstance(batch["rows"], _sparse.RowRanges)
+            order = np.sort(rows)[::-1]
+        else:
+            assert not isinstance(batch["rows"], _sparse.RowRanges)
+        np.testing.assert_array_equal(batch["y"], obj.y[order])
+        np.testing.assert_array_equal(batch["sample_weight"], SW[:12][order])
+        dense = _dense_rows(batch["rows"], 30)
+        assert dense.dtype == dtype
+        np.testing.assert_array_equal(dense, Xs[order].toarray())
 
 
 @pytest.mark.parametrize("loss", list(LOSSES))
