@@ -514,14 +514,15 @@ class LinearObjective:
         Parameters
         ----------
         batch : dict
-            A minibatch, after :meth:`sparse_batch_value`.
+            A minibatch, after :meth:`sparse_batch_value`; the step uses up
+            its gradient (a second call adds nothing).
         coef_t : ndarray of shape (n_features, n_classes), C-contiguous
         step : float
         """
         dscores = batch["dscores"]
         if dscores is not None:
-            dscores *= dscores.dtype.type(step)  # no longer needed as it was
             batch["dscores"] = None
+            dscores *= dscores.dtype.type(step)  # used up: scaled in place
             add_product(batch["rows"], self.n_features, dscores, coef_t, transpose=True)
 
     def prox(self, P, step):

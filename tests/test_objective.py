@@ -739,3 +739,7 @@ def test_sparse_batch_value_and_step_on_the_touched_columns(loss, weights):
     np.testing.assert_array_equal(V[untouched], before[untouched])
     if weights != "zero batch":
         assert np.any(V != before)
+    # The step used up the batch's gradient.
+    after = V.copy()
+    obj.add_sparse_step(batch, V, -0.3)
+    np.testing.assert_array_equal(V, after)
