@@ -189,12 +189,12 @@ class LinearObjective:
             coef_t = _contiguous_t(P[:, :-1])
             data = sum(share * float(self.loss.loss(self._block_scores(P, block, coef_t), y, sw))
                        for block, y, sw, share in self._sparse_blocks())
-            return float(data + self.penalty.value(P[:, :-1]))
+            return float(data + self.penalty_value(P))
         X, y, sw, factor = self._rows(rows)
         data = 0.0
         if factor > 0:
             data = factor * float(self.loss.loss(self._scores(P, X), y, sw))
-        return float(data + self.penalty.value(P[:, :-1]))
+        return float(data + self.penalty_value(P))
 
     @property
     def smooth(self):
