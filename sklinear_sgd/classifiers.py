@@ -78,7 +78,9 @@ _COMMON_PARAMETERS = """
         Iterations run by the last ``fit`` (or by all ``partial_fit`` calls).
     loss_curve_ : list of float
         The objective after each iteration (for the random searches, the best
-        so far), on the training part with ``early_stopping``;
+        so far; for the minibatch optimizers, by default, the mean of the
+        epoch's batch losses plus the penalty at its end, see their
+        ``exact_objective``), on the training part with ``early_stopping``;
         ``len(loss_curve_) == n_iter_``.
     validation_scores_ : list of float
         With ``early_stopping``, the accuracy on the held-out part after each
