@@ -32,8 +32,11 @@ def _weighted_mean(per_sample, sample_weight):
 
 
 def _row_sums(A):
-    """Row sums of a small 2-D array, as a matrix-vector product: a reduction
-    over a short last axis costs numpy a loop per row, BLAS one call."""
+    """Row sums of a small C- or F-contiguous 2-D array. On C-contiguous rows,
+    as a matrix-vector product: a reduction over a short last axis costs numpy
+    a loop per row, BLAS one call."""
+    if A.flags.f_contiguous:
+        return A.sum(axis=1)
     return A @ np.ones(A.shape[1], dtype=A.dtype)
 
 
@@ -45,11 +48,30 @@ def _weighted_total(per_sample, sample_weight):
     return (sample_weight @ per_sample).sum() / sample_weight.sum()
 
 
-def _flat_labels(y, n_classes):
-    """Flat indices of the entries ``S[i, y_i]`` of a C-contiguous array of shape
-    ``(n_samples, n_classes)``: a flat take or assignment costs numpy a fraction
-    of a two-dimensional fancy index."""
-    return np.arange(0, y.shape[0] * n_classes, n_classes) + y
+def _contiguous(scores):
+    """``scores`` itself if C- or F-contiguous, else a C-contiguous copy.
+
+    Both layouts are taken as they are: F-contiguous scores hold each class's
+    scores together (the scores transposed, C-contiguous), along which numpy
+    reduces over the classes several times faster than along the short rows
+    of C-contiguous scores (a row maximum of 256 x 10 float32 scores: about 2
+    against 12 us). The arrays that a loss derives from its scores keep their
+    layout (numpy's ``order='K'``).
+    """
+    if scores.flags.c_contiguous or scores.flags.f_contiguous:
+        return scores
+    return np.ascontiguousarray(scores)
+
+
+def _flat_labels(y, scores):
+    """Flat indices, in memory order (``ravel('K')``), of the entries
+    ``S[i, y_i]`` of C- or F-contiguous scores of shape ``(n_samples,
+    n_classes)``: a flat take or assignment costs numpy a fraction of a
+    two-dimensional fancy index."""
+    n_samples, n_classes = scores.shape
+    if scores.flags.c_contiguous:
+        return np.arange(0, n_samples * n_classes, n_classes) + y
+    return y * n_samples + np.arange(n_samples)
 
 
 def _check_scores(scores, y):
@@ -132,7 +154,7 @@ class MulticlassHinge:
         Parameters
         ----------
         scores : ndarray of shape (n_samples, n_classes)
-            Scores ``X @ W.T + b``.
+            Scores ``X @ W.T + b``, C- or F-contiguous (F is faster: see ``dscores``).
         y : ndarray of shape (n_samples,), dtype int
             Class indices.
         sample_weight : ndarray of shape (n_samples,), default=None
@@ -143,20 +165,22 @@ class MulticlassHinge:
         value : float
             The weighted mean of :math:`L_i`.
         dscores : ndarray of shape (n_samples, n_classes)
-            Its gradient with respect to ``scores``, in the dtype of ``scores``.
+            Its gradient with respect to ``scores``, in the dtype of ``scores``;
+            F-contiguous if ``scores`` are (and not C-contiguous), else
+            C-contiguous.
         """
         _check_scores(scores, y)
-        scores = np.ascontiguousarray(scores)
-        labels = _flat_labels(y, scores.shape[1])
-        # A handful of passes over the scores, in place on two C-contiguous
-        # buffers (so that ravel() is a view of them).
-        margins = scores - scores.ravel().take(labels)[:, None]
+        scores = _contiguous(scores)
+        labels = _flat_labels(y, scores)
+        # A handful of passes over the scores, in place on two buffers in the
+        # layout of the scores (so that ravel("K") is a view of them).
+        margins = scores - scores.ravel("K").take(labels)[:, None]
         margins += scores.dtype.type(self.margin)
-        margins.ravel()[labels] = 0
+        margins.ravel("K")[labels] = 0
         np.maximum(margins, 0, out=margins)
         value = _weighted_total(margins, sample_weight)
         dscores = np.sign(margins)  # 1 where a margin is violated, else 0
-        dscores.ravel()[labels] = -_row_sums(dscores)
+        dscores.ravel("K")[labels] = -_row_sums(dscores)
         _scale_rows(dscores, sample_weight)
         return float(value), dscores
 
@@ -219,7 +243,7 @@ class SoftmaxCrossEntropy:
         Parameters
         ----------
         scores : ndarray of shape (n_samples, n_classes)
-            Scores ``X @ W.T + b``.
+            Scores ``X @ W.T + b``, C- or F-contiguous (F is faster: see ``dscores``).
         y : ndarray of shape (n_samples,), dtype int
             Class indices.
         sample_weight : ndarray of shape (n_samples,), default=None
@@ -231,20 +255,21 @@ class SoftmaxCrossEntropy:
             The weighted mean of :math:`L_i`.
         dscores : ndarray of shape (n_samples, n_classes)
             Its gradient ``softmax(scores) - onehot(y)`` (weighted), in the
-            dtype of ``scores``.
+            dtype of ``scores``; F-contiguous if ``scores`` are (and not
+            C-contiguous), else C-contiguous.
         """
         _check_scores(scores, y)
-        scores = np.ascontiguousarray(scores)
-        labels = _flat_labels(y, scores.shape[1])
-        # One C-contiguous buffer: exp(s - top), then divided by its row sums,
-        # the softmax (normalized by the sums, exact even where top + log(sum)
-        # rounds to top).
+        scores = _contiguous(scores)
+        labels = _flat_labels(y, scores)
+        # One buffer in the layout of the scores: exp(s - top), then divided by
+        # its row sums, the softmax (normalized by the sums, exact even where
+        # top + log(sum) rounds to top).
         top, dscores = _shifted_exp(scores)
         sums = _row_sums(dscores)
-        per_sample = np.log(sums) + (top[:, 0] - scores.ravel().take(labels))
+        per_sample = np.log(sums) + (top[:, 0] - scores.ravel("K").take(labels))
         value = _weighted_total(per_sample, sample_weight)
         dscores /= sums[:, None]
-        dscores.ravel()[labels] -= 1
+        dscores.ravel("K")[labels] -= 1
         _scale_rows(dscores, sample_weight)
         return float(value), dscores
 

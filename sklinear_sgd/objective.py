@@ -95,6 +95,7 @@ class LinearObjective:
         self.n_samples, self.n_features = X.shape
         self.dtype = X.dtype
         self._mean_weight = 1.0 if sample_weight is None else sample_weight.mean()
+        self._sparse = sparse.issparse(X)  # asked once a batch: kept
         self._cache = {}
 
     @property
@@ -153,7 +154,7 @@ class LinearObjective:
 
     def _gather(self, rows):
         X = self.X
-        if sparse.issparse(X):
+        if self._sparse:
             indptr, indices, data = self._csr_rows(rows)  # cheaper than X[rows]
             return sparse.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, X.shape[1]))
         if isinstance(rows, slice) or not X.flags.c_contiguous:
@@ -308,22 +309,34 @@ class LinearObjective:
             del dscores  # not alive beside the next block's scores
         return value, grad_t.T if P.T.flags.c_contiguous else np.ascontiguousarray(grad_t.T)
 
-    def _data_dscores(self, coef_t, intercept, rows):
+    def _data_dscores(self, coef_t, intercept, rows, class_major=False):
         """Data term on ``rows`` (all for None) and its gradient with respect
         to the scores: ``(X_b, value, dscores)``, ``dscores`` None for a batch
-        of zero weight. ``coef_t`` is ``W.T`` in any layout."""
+        of zero weight. ``coef_t`` is ``W.T`` in any layout; ``class_major``:
+        see :meth:`_batch_loss_gradient`."""
         X, y, sw, factor = self._rows(rows)
         if factor == 0:
             return X, 0.0, None
         value, dscores = self._batch_loss_gradient(
-            np.asarray(X @ coef_t), intercept, y, sw, factor
+            np.asarray(X @ coef_t), intercept, y, sw, factor, class_major
         )
         return X, value, dscores
 
-    def _batch_loss_gradient(self, scores, intercept, y, sw, factor):
+    def _batch_loss_gradient(self, scores, intercept, y, sw, factor, class_major=False):
         """A batch's loss and its gradient in the scores, both times the batch's
-        weight ``factor``; the intercept is added to ``scores`` in place."""
-        if self.fit_intercept:
+        weight ``factor``. The intercept is added to ``scores`` in place, or
+        with ``class_major`` into an F-contiguous copy of them, each class's
+        scores together: the loss then reduces over the classes several times
+        faster, and ``dscores`` come F-contiguous, which the dense products
+        take as they are (the sparse ones would copy them)."""
+        if class_major:
+            major = np.empty(scores.shape[::-1], dtype=scores.dtype).T
+            if self.fit_intercept:
+                scores = np.add(scores, intercept, out=major)
+            else:
+                major[...] = scores
+                scores = major
+        elif self.fit_intercept:
             scores += intercept
         value, dscores = self.loss.loss_gradient(scores, y, sw)
         if factor != 1.0:
@@ -336,7 +349,7 @@ class LinearObjective:
         X, value, dscores = self._data_dscores(P[:, :-1].T, P[:, -1], rows)
         grad = np.zeros_like(P)
         if dscores is not None:
-            if sparse.issparse(X):
+            if self._sparse:
                 grad[:, :-1] = (X.T @ dscores).T
             else:
                 np.matmul(dscores.T, X, out=grad[:, :-1])
@@ -374,11 +387,15 @@ class LinearObjective:
             The data term (weighted mean loss) on the batch.
         """
         W_t = P_t[:-1]
-        X, value, dscores = self._data_dscores(W_t, P_t[-1], rows)
+        # Dense rows: the loss on class-major scores (see _batch_loss_gradient):
+        # on 256 rows and 10 classes, the softmax's about a quarter faster, the
+        # hinge's a tenth. (Full-batch steps keep C-contiguous scores: their
+        # loss is small next to their products.)
+        X, value, dscores = self._data_dscores(W_t, P_t[-1], rows, class_major=not self._sparse)
         if dscores is None:
             out[...] = 0
         else:
-            if sparse.issparse(X):
+            if self._sparse:
                 out[:-1] = 0
                 add_product((X.indptr, X.indices, X.data), X.shape[1], dscores, out[:-1],
                             transpose=True)
@@ -406,7 +423,7 @@ class LinearObjective:
         """Whether ``X`` is a sparse matrix (then :meth:`sparse_batch`,
         :meth:`sparse_batch_value` and :meth:`add_sparse_step` take minibatch
         steps that touch the batch's columns only)."""
-        return sparse.issparse(self.X)
+        return self._sparse
 
     def _csr_rows(self, rows):
         """``indptr``, ``indices`` and ``data`` of the given rows of a CSR ``X``.

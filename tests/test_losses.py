@@ -136,22 +136,39 @@ def test_values_and_gradients_match_the_reference(loss, weighted, n_classes):
 
 @pytest.mark.parametrize("loss", LOSSES, ids=LOSS_IDS)
 @pytest.mark.parametrize("layout", ["fortran", "strided"])
-def test_scores_in_any_layout_give_the_reference(loss, layout):
-    # The losses index the true classes' entries with flat indices into their
-    # own C-contiguous buffers; scores in another layout must give the same.
-    scores, y, w = random_problem(13, n=25, n_classes=4)
+@pytest.mark.parametrize("shape", [(25, 4), (1, 4), (25, 1)], ids=["25x4", "1x4", "25x1"])
+def test_scores_in_any_layout_give_the_reference(loss, layout, shape):
+    # The losses index the true classes' entries with flat indices in the
+    # memory order of the scores (C- or F-contiguous, taken as they are, and
+    # anything else copied): every layout must give the same, and the gradient
+    # comes F-contiguous for F-contiguous scores, else C-contiguous.
+    n, n_classes = shape
+    rng = np.random.RandomState(13)
+    scores, y, w = rng.randn(n, n_classes) * 2, rng.randint(n_classes, size=n), rng.rand(n) + 0.1
     if layout == "fortran":
         given = np.asfortranarray(scores)
     else:
-        wide = np.zeros((25, 8))
+        wide = np.zeros((n, 2 * n_classes))
         wide[:, ::2] = scores
         given = wide[:, ::2]
-    assert not given.flags.c_contiguous
     for weights in (None, w):
         ref_value, ref_grad = ref_loss(loss, scores, y, weights)
         value, grad = loss.loss_gradient(given, y, weights)
         assert value == pytest.approx(ref_value, rel=1e-12)
         np.testing.assert_allclose(grad, ref_grad, rtol=1e-12, atol=1e-15)
+        assert grad.flags.f_contiguous if layout == "fortran" else grad.flags.c_contiguous
+        assert float(loss.loss(given, y, weights)) == pytest.approx(ref_value, rel=1e-12)
+
+
+@pytest.mark.parametrize("big", [1e4, -1e4])
+def test_softmax_fortran_scores_are_exact_for_huge_logits(big):
+    scores = np.array([[big, 0.0, -big], [0.0, big, 1.0], [-big, -big, big]])
+    y = np.array([2, 0, 1])
+    loss = SoftmaxCrossEntropy()
+    value, grad = loss.loss_gradient(scores, y)
+    value_f, grad_f = loss.loss_gradient(np.asfortranarray(scores), y)
+    assert value_f == value
+    np.testing.assert_array_equal(grad_f, grad)
 
 
 @pytest.mark.parametrize("margin", [0.0, 0.5, 1.0, 3.0])
