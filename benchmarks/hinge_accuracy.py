@@ -16,6 +16,7 @@ Run ``python benchmarks/hinge_accuracy.py`` (about a minute and a half).
 import warnings
 
 import numpy as np
+from bench import cifar_shaped
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
@@ -23,7 +24,6 @@ from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from bench import cifar_shaped
 from sklinear_sgd import SVMClassifier
 from sklinear_sgd.losses import MulticlassHinge
 from sklinear_sgd.objective import LinearObjective
