@@ -317,9 +317,10 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         self._set_classes(y, classes, incremental, first_call)
         sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
         if self.early_stopping:
+            # Both parts read their rows where they are in X: no copy of it.
             train, val = self._validation_split(y)
-            objective = self._bind(X[train], y[train], _take(sw, train))
-            validation = self._bind(X[val], y[val], _take(sw, val))
+            objective = self._bind(X, y[train], _take(sw, train), rows=train)
+            validation = self._bind(X, y[val], _take(sw, val), rows=val)
         else:
             objective = self._bind(X, y, sw, incremental)
             validation = None
@@ -442,7 +443,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
 
     def _sample_weights(self, y_index, sample_weight, X, incremental):
-        sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        sw = _check_sample_weight(sample_weight, len(y_index), X.dtype)
         if self.class_weight is None:
             return sw
         if incremental and self.class_weight == "balanced":
@@ -460,10 +461,11 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             [self.class_weight.get(c, 1.0) for c in self.classes_]
         )
         w = per_class.astype(X.dtype)[y_index]
-        return w if sw is None else _check_sample_weight(w * sw, X.shape[0], X.dtype)
+        return w if sw is None else _check_sample_weight(w * sw, len(y_index), X.dtype)
 
-    def _bind(self, X, y, sample_weight, incremental=False):
-        """The objective of this model's loss and penalty on validated data."""
+    def _bind(self, X, y, sample_weight, incremental=False, rows=None):
+        """The objective of this model's loss and penalty on validated data
+        (on its ``rows`` only, which ``y`` and ``sample_weight`` follow)."""
         # Class indices in int32 (half the memory of intp; any number of
         # classes fits).
         y_index = np.searchsorted(self.classes_, y).astype(np.int32)
@@ -475,6 +477,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             make_penalty(self.penalty, self.alpha, self.l1_ratio),
             fit_intercept=self.fit_intercept,
             sample_weight=self._sample_weights(y_index, sample_weight, X, incremental),
+            rows=rows,
         )
 
     def _stops(self, optimizer):

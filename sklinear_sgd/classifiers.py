@@ -44,9 +44,9 @@ _COMMON_PARAMETERS = """
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data,
         watch the accuracy on it after every iteration (``validation_scores_``)
-        and keep the iterate where it was best. The split copies the rows
-        of ``X`` into the two parts, one copy of ``X`` in all. Not available
-        in ``partial_fit``.
+        and keep the iterate where it was best. Both parts are read where
+        they are in ``X``, which is not copied. Not available in
+        ``partial_fit``.
     validation_fraction : float, default=0.1
         Share of the training data held out with ``early_stopping``.
     fit_intercept : bool, default=True

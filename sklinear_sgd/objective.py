@@ -54,11 +54,12 @@ class LinearObjective:
 
     Parameters
     ----------
-    X : {ndarray, scipy CSR matrix or array} of shape (n_samples, n_features)
+    X : {ndarray, scipy CSR matrix or array} of shape (n_rows, n_features)
         Training data, float32 or float64. It is referenced, never copied or
         written to.
     y : ndarray of shape (n_samples,), dtype int
-        Class indices in ``0 .. n_classes - 1``.
+        Class indices in ``0 .. n_classes - 1``, one for each row of the data
+        (``n_samples`` is ``n_rows`` unless ``rows`` is given).
     n_classes : int
         Number of classes (rows of ``W``).
     loss : object
@@ -69,6 +70,12 @@ class LinearObjective:
         Whether ``b`` is a free parameter; if False it is held at 0.
     sample_weight : ndarray of shape (n_samples,), default=None
         Non-negative weights with a positive sum; None means unit weights.
+    rows : ndarray of int, default=None
+        The rows of ``X`` that make up the data, in this order (``y`` and
+        ``sample_weight`` follow it); None means every row. They are read where
+        they are: minibatches gather theirs as any minibatch does, and passes
+        over all rows go in blocks, so that no copy of them is ever made (a
+        validation split of ``X`` costs no memory of its size).
 
     Examples
     --------
@@ -83,7 +90,8 @@ class LinearObjective:
     """
 
     def __init__(
-        self, X, y, n_classes, loss, penalty, fit_intercept=True, sample_weight=None
+        self, X, y, n_classes, loss, penalty, fit_intercept=True, sample_weight=None,
+        rows=None,
     ):
         self.X = X
         self.y = y
@@ -93,6 +101,10 @@ class LinearObjective:
         self.fit_intercept = fit_intercept
         self.sample_weight = sample_weight
         self.n_samples, self.n_features = X.shape
+        self._subset = None
+        if rows is not None:
+            self._subset = np.asarray(rows, dtype=np.intp)
+            self.n_samples = len(self._subset)
         self.dtype = X.dtype
         self._mean_weight = 1.0 if sample_weight is None else sample_weight.mean()
         self._sparse = sparse.issparse(X)  # asked once a batch: kept
@@ -144,7 +156,7 @@ class LinearObjective:
         or an array of row indices (gathered into a buffer that is reused from
         one batch to the next, so an epoch allocates no copies of rows).
         """
-        if rows is None:
+        if rows is None:  # all rows: never with ``rows`` (see _matrix_blocks)
             return self.X, self.y, self.sample_weight, 1.0
         y = self.y[rows]
         sw = None if self.sample_weight is None else self.sample_weight[rows]
@@ -157,6 +169,8 @@ class LinearObjective:
         if self._sparse:
             indptr, indices, data = self._csr_rows(rows)  # cheaper than X[rows]
             return sparse.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, X.shape[1]))
+        if self._subset is not None:
+            rows = self._subset[rows]
         if isinstance(rows, slice) or not X.flags.c_contiguous:
             return X[rows]
         buffer = self._cache.get("rows")
@@ -190,6 +204,10 @@ class LinearObjective:
             coef_t = _contiguous_t(P[:, :-1])
             data = sum(share * float(self.loss.loss(self._block_scores(P, block, coef_t), y, sw))
                        for block, y, sw, share in self._sparse_blocks())
+            return float(data + self.penalty_value(P))
+        if rows is None:
+            data = sum(share * float(self.loss.loss(self._scores(P, X), y, sw))
+                       for X, y, sw, share in self._matrix_blocks())
             return float(data + self.penalty_value(P))
         X, y, sw, factor = self._rows(rows)
         data = 0.0
@@ -234,6 +252,8 @@ class LinearObjective:
         """
         if rows is None and self.is_sparse:
             value, grad = self._sparse_full_value_and_grad(P)
+        elif rows is None and self._subset is not None:
+            value, grad = self._blocks_value_and_grad(P)
         else:
             value, grad = self._data_value_and_grad(P, rows)
         return self._add_penalty(P, value, grad, proximal)
@@ -248,11 +268,9 @@ class LinearObjective:
             grad[:, :-1] += self.penalty.gradient(W)
         return float(value + self.penalty.value(W)), grad
 
-    def _sparse_blocks(self):
-        """Blocks of rows of a sparse ``X``: ``(block, y_b, sw_b, share)``.
+    def _weighted_blocks(self):
+        """Blocks of all rows: ``(rows, y_b, sw_b, share)``, ``rows`` a slice.
 
-        ``block`` is ``(indptr, indices, data)`` of the block's rows, views of
-        ``X``'s arrays (no copy; see :func:`~sklinear_sgd._sparse.add_product`).
         ``share`` is the block's part of the total weight (its rows' part
         without weights); blocks of zero weight are left out.
         """
@@ -266,7 +284,43 @@ class LinearObjective:
             weight = rows.stop - start if sw is None else float(np.sum(sw_b, dtype=np.float64))
             if weight == 0:
                 continue
-            yield self._csr_rows(rows), self.y[rows], sw_b, weight / total
+            yield rows, self.y[rows], sw_b, weight / total
+
+    def _sparse_blocks(self):
+        """Blocks of rows of a sparse ``X``: ``(block, y_b, sw_b, share)``
+        (see :meth:`_weighted_blocks`).
+
+        ``block`` is ``(indptr, indices, data)`` of the block's rows, views of
+        ``X``'s arrays (no copy; see :func:`~sklinear_sgd._sparse.add_product`;
+        with ``rows``, the block's entries gathered).
+        """
+        for rows, y_b, sw_b, share in self._weighted_blocks():
+            yield self._csr_rows(rows), y_b, sw_b, share
+
+    def _matrix_blocks(self):
+        """All rows as matrices: ``(X_b, y_b, sw_b, share)``. ``X`` itself, in
+        one block, unless the data are ``rows`` of it; then blocks of them (see
+        :meth:`_weighted_blocks`), gathered one at a time."""
+        if self._subset is None:
+            yield self.X, self.y, self.sample_weight, 1.0
+            return
+        for rows, y_b, sw_b, share in self._weighted_blocks():
+            yield self._gather_block(rows), y_b, sw_b, share
+
+    def _blocks_value_and_grad(self, P):
+        """Data term on all dense ``rows`` of ``X`` and its gradient, a block
+        of them at a time (see :meth:`_matrix_blocks`)."""
+        grad = np.zeros_like(P)
+        value = 0.0
+        for X_b, y_b, sw_b, share in self._matrix_blocks():
+            value_b, dscores = self._batch_loss_gradient(
+                np.asarray(X_b @ P[:, :-1].T), P[:, -1], y_b, sw_b, share
+            )
+            value += value_b
+            grad[:, :-1] += dscores.T @ X_b
+            if self.fit_intercept:
+                grad[:, -1] += dscores.sum(axis=0)
+        return float(value), grad
 
     def _sparse_products(self, block, coef_t):
         """``A @ coef_t`` for the sparse rows ``block`` of ``n_features``
@@ -434,6 +488,8 @@ class LinearObjective:
         and index conversions per batch).
         """
         X = self.X
+        if self._subset is not None:
+            rows = self._subset[rows]
         if isinstance(rows, slice):
             start, stop, _ = rows.indices(self.n_samples)
             indptr = X.indptr[start : stop + 1]
@@ -464,6 +520,11 @@ class LinearObjective:
         """
         if isinstance(rows, slice):
             block = self._csr_rows(rows)
+        elif self._subset is not None:
+            # In the order take_rows reads them in: decreasing rows of X.
+            rows = rows[np.argsort(self._subset[rows])[::-1]]
+            X = self.X
+            block, _ = take_rows(X.indptr, X.indices, X.data, self._subset[rows])
         else:
             X = self.X
             block, rows = take_rows(X.indptr, X.indices, X.data, rows)
@@ -574,8 +635,11 @@ class LinearObjective:
         -------
         float
         """
-        correct = self._scores(P, self.X).argmax(axis=1) == self.y
-        return float(np.average(correct, weights=self.sample_weight))
+        accuracy = 0.0
+        for X, y, sw, share in self._matrix_blocks():
+            correct = self._scores(P, X).argmax(axis=1) == y
+            accuracy += share * float(np.average(correct, weights=sw))
+        return accuracy
 
     def values(self, candidates):
         """Objective of many parameter arrays at once, with one matrix product.
@@ -597,16 +661,18 @@ class LinearObjective:
             block = candidates[start : start + chunk]
             k = block.shape[0]
             W = block[:, :, :-1].reshape(k * self.n_classes, self.n_features)
-            # W @ X.T rather than X @ W.T: the same product, but each class of
-            # each candidate gets a contiguous row of scores, along which the
-            # loss's reductions over classes and its gathers run several times
-            # faster; the intercepts are added in place, one per row.
-            scores = np.asarray(W @ self.X.T)
-            if self.fit_intercept:
-                scores += block[:, :, -1].reshape(-1, 1)
-            scores = scores.reshape(k, self.n_classes, self.n_samples)
-            scores = scores.transpose(0, 2, 1)
-            out[start : start + k] = self.loss.loss(scores, self.y, self.sample_weight)
+            out[start : start + k] = 0.0
+            for X, y, sw, share in self._matrix_blocks():
+                # W @ X.T rather than X @ W.T: the same product, but each class
+                # of each candidate gets a contiguous row of scores, along which
+                # the loss's reductions over classes and its gathers run several
+                # times faster; the intercepts are added in place, one per row.
+                scores = np.asarray(W @ X.T)
+                if self.fit_intercept:
+                    scores += block[:, :, -1].reshape(-1, 1)
+                scores = scores.reshape(k, self.n_classes, X.shape[0])
+                scores = scores.transpose(0, 2, 1)
+                out[start : start + k] += share * self.loss.loss(scores, y, sw)
         return out + self.penalty.value(candidates[:, :, :-1])
 
     def second_moments(self):
@@ -640,11 +706,14 @@ class LinearObjective:
         key = ("moments", stride)
         if key in self._cache:
             return self._cache[key]
-        X, sw = self.X, self.sample_weight
+        X, sw, subset = self.X, self.sample_weight, self._subset
         if stride > 1:
-            X = X[::stride]
+            if subset is None:
+                X = X[::stride]
+            else:
+                subset = subset[::stride]
             sw = None if sw is None else sw[::stride]
-        n_rows = X.shape[0]
+        n_rows = X.shape[0] if subset is None else len(subset)
         sums = np.zeros(self.n_features)
         squares = np.zeros(self.n_features)
         step = max(_MOMENT_MIN_ROWS, -(-n_rows // _MOMENT_BLOCKS))
@@ -664,7 +733,7 @@ class LinearObjective:
                 values *= data
                 squares += np.bincount(indices, weights=values, minlength=d)
                 continue
-            block = X[start:stop]
+            block = X[start:stop] if subset is None else X[subset[start:stop]]
             if weights is None:
                 # In the data's dtype within a block, with no squared copy.
                 sums += block.sum(axis=0)
@@ -687,22 +756,42 @@ class LinearObjective:
 
     def _second_moment_product(self, v, stride=1):
         """``Xt^T D Xt v / sum(w)``, with products in the data's dtype, over
-        every ``stride``-th row (a view of ``X``, no copy)."""
-        X, sw = self.X, self.sample_weight
-        if stride > 1:
-            X = X[::stride]
-            sw = None if sw is None else sw[::stride]
-        total = X.shape[0] if sw is None else float(sw.sum())
+        every ``stride``-th row (a view of ``X``, no copy; of ``rows`` given at
+        construction, blocks of them gathered one at a time)."""
+        sw = self.sample_weight
+        every = slice(None, None, stride)
+        n = len(range(self.n_samples)[every])
+        if self._subset is None:
+            blocks = [(self.X[every] if stride > 1 else self.X, every)]
+        else:
+            step = stride * max(_BLOCK_MIN_ROWS, -(-n // _FULL_BATCH_BLOCKS))
+            slices = (slice(start, start + step, stride)
+                      for start in range(0, self.n_samples, step))
+            blocks = ((self._gather_block(rows), rows) for rows in slices)
+        total = n if sw is None else float(sw[every].sum())
         # A float32 X is never upcast: v goes down to X's dtype instead.
-        u = np.asarray(X @ v[:-1].astype(self.dtype), dtype=np.float64)
-        u += v[-1]
-        if sw is not None:
-            u *= sw
-        u /= total
-        w = np.empty_like(v)
-        w[:-1] = np.asarray(X.T @ u.astype(self.dtype)).ravel()
-        w[-1] = u.sum() if self.fit_intercept else 0.0
+        v_x = v[:-1].astype(self.dtype)
+        w = np.zeros_like(v)
+        for X, rows in blocks:
+            u = np.asarray(X @ v_x, dtype=np.float64).ravel()
+            u += v[-1]
+            if sw is not None:
+                u *= sw[rows]
+            u /= total
+            w[:-1] += np.asarray(X.T @ u.astype(self.dtype)).ravel()
+            if self.fit_intercept:
+                w[-1] += u.sum()
         return w
+
+    def _gather_block(self, rows):
+        """The data's ``rows`` (a slice of the ``rows`` given at construction)
+        gathered from ``X``: an array, or a CSR matrix of sparse rows."""
+        if self._sparse:
+            indptr, indices, data = self._csr_rows(rows)
+            return sparse.csr_matrix(
+                (data, indices, indptr), shape=(len(indptr) - 1, self.n_features)
+            )
+        return self.X[self._subset[rows]]
 
     def max_eigenvalue(self, n_iter=8, intercept=True, stride=1):
         """Largest eigenvalue of the weighted second-moment matrix, by Lanczos.

@@ -743,3 +743,80 @@ def test_sparse_batch_value_and_step_on_the_touched_columns(loss, weights):
     after = V.copy()
     obj.add_sparse_step(batch, V, -0.3)
     np.testing.assert_array_equal(V, after)
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("fit_intercept", [True, False], ids=["intercept", "no-intercept"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unit", "weighted"])
+@pytest.mark.parametrize("kind", ["dense", "fortran", "csr"])
+def test_rows_of_x_give_the_objective_of_their_copy(loss, fit_intercept, weighted, kind,
+                                                    monkeypatch):
+    # Blocks of 4 rows, so that every full pass over the rows runs several.
+    monkeypatch.setattr(objective_module, "_BLOCK_MIN_ROWS", 4)
+    rng = np.random.RandomState(21)
+    Xf = X.copy()
+    Xf[np.abs(Xf) < 0.5] = 0.0
+    Xs = {"dense": Xf, "fortran": np.asfortranarray(Xf), "csr": sparse.csr_matrix(Xf)}[kind]
+    rows = rng.permutation(N)[:23]  # in no particular order
+    sw = SW[rows] if weighted else None
+    copy = make(loss, "l2", fit_intercept, sw, X=Xs[rows], y=Y[rows])
+    view = LinearObjective(Xs, Y[rows], C, LOSSES[loss](), L2(0.1),
+                           fit_intercept=fit_intercept, sample_weight=sw, rows=rows)
+    assert view.n_samples == copy.n_samples == 23
+    assert view.shape == copy.shape
+    P = rng.randn(*copy.shape)
+    assert view.value(P) == pytest.approx(copy.value(P), rel=1e-12)
+    for batch in (None, np.array([3, 0, 17, 9, 22]), slice(5, 14)):
+        value, grad = view.value_and_grad(P, batch)
+        expected_value, expected = copy.value_and_grad(P, batch)
+        assert value == pytest.approx(expected_value, rel=1e-12)
+        np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-14)
+        if batch is not None:
+            assert view.value(P, batch) == pytest.approx(copy.value(P, batch), rel=1e-12)
+            P_t = np.array(P.T, order="C")
+            out, expected_out = np.empty_like(P_t), np.empty_like(P_t)
+            assert view.minibatch_value_and_grad(P_t, batch, out) == pytest.approx(
+                copy.minibatch_value_and_grad(P_t, batch, expected_out), rel=1e-12)
+            np.testing.assert_allclose(out, expected_out, rtol=1e-12, atol=1e-14)
+    if kind == "csr":
+        for batch in (np.array([3, 0, 17, 9, 22]), slice(5, 14)):
+            coef_t = np.array(P[:, :-1].T, order="C")
+            got, expected = coef_t.copy(), coef_t.copy()
+            a, b = view.sparse_batch(batch), copy.sparse_batch(batch)
+            value, grad_b = view.sparse_batch_value(a, got, P[:, -1])
+            expected_value, expected_grad_b = copy.sparse_batch_value(b, expected, P[:, -1])
+            assert value == pytest.approx(expected_value, rel=1e-12)
+            np.testing.assert_allclose(grad_b, expected_grad_b, rtol=1e-12, atol=1e-14)
+            view.add_sparse_step(a, got, 0.5)
+            copy.add_sparse_step(b, expected, 0.5)
+            np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-14)
+    assert view.accuracy(P) == pytest.approx(copy.accuracy(P), rel=1e-12)
+    candidates = rng.randn(4, *copy.shape)
+    np.testing.assert_allclose(view.values(candidates), copy.values(candidates), rtol=1e-12)
+    np.testing.assert_allclose(view.second_moments(), copy.second_moments(), rtol=1e-12)
+    np.testing.assert_allclose(view.mean_row(), copy.mean_row(), rtol=1e-12, atol=1e-15)
+    for stride in (1, 3):
+        assert view.max_eigenvalue(stride=stride) == pytest.approx(
+            copy.max_eigenvalue(stride=stride), rel=1e-10)
+        if kind != "csr":
+            np.testing.assert_allclose(view._column_moments(stride)[0],
+                                       copy._column_moments(stride)[0], rtol=1e-12)
+    for batch_size in (None, 4):
+        assert view.smoothness(batch_size) == pytest.approx(copy.smoothness(batch_size),
+                                                            rel=1e-10)
+        assert view.intercept_step_ratio(batch_size) == pytest.approx(
+            copy.intercept_step_ratio(batch_size), rel=1e-10)
+
+
+def test_rows_of_x_are_read_where_they_are(monkeypatch):
+    monkeypatch.setattr(objective_module, "_BLOCK_MIN_ROWS", 4)
+    Xr = X.copy()
+    Xr.setflags(write=False)
+    rows = np.arange(0, N, 2)
+    obj = LinearObjective(Xr, Y[rows], C, SoftmaxCrossEntropy(), L2(0.1), rows=rows)
+    assert obj.X is Xr
+    P = np.random.RandomState(3).randn(*obj.shape)
+    obj.value_and_grad(P)
+    obj.accuracy(P)
+    obj.smoothness(4)
+    np.testing.assert_array_equal(Xr, X)

@@ -112,16 +112,20 @@ def _fit_peak(clf, X, y):
         tracemalloc.stop()
 
 
+@pytest.mark.parametrize("early_stopping", [False, True], ids=["all-rows", "early-stopping"])
 @pytest.mark.parametrize("optimizer", ["gd", "sgd"])
-def test_a_fit_allocates_far_less_than_X(tmp_path, optimizer):
+def test_a_fit_allocates_far_less_than_X(tmp_path, optimizer, early_stopping):
     # 20000 x 100 float64: 16 MB, memory-mapped; a copy would show in the peak,
-    # which holds only blocks of rows and the scores.
+    # which holds only blocks of rows and the scores. With early stopping, the
+    # training and validation rows are read where they are in X.
     X, y = make_classification(20000, 100, n_informative=10, n_classes=3, random_state=0)
     path = tmp_path / "X.npy"
     np.save(path, X)
     del X
     X = np.load(path, mmap_mode="r")
-    peak = _fit_peak(SoftmaxClassifier(optimizer=optimizer, max_iter=2, random_state=0), X, y)
+    clf = SoftmaxClassifier(optimizer=optimizer, max_iter=2, early_stopping=early_stopping,
+                            random_state=0)
+    peak = _fit_peak(clf, X, y)
     assert peak < X.nbytes / 2, f"peak {peak / 2**20:.1f} MiB for X of {X.nbytes / 2**20:.1f} MiB"
 
 
