@@ -300,12 +300,12 @@ class LinearObjective:
     def _matrix_blocks(self):
         """All rows as matrices: ``(X_b, y_b, sw_b, share)``. ``X`` itself, in
         one block, unless the data are ``rows`` of it; then blocks of them (see
-        :meth:`_weighted_blocks`), gathered one at a time."""
+        :meth:`_weighted_blocks`), gathered one at a time as a minibatch is."""
         if self._subset is None:
             yield self.X, self.y, self.sample_weight, 1.0
             return
         for rows, y_b, sw_b, share in self._weighted_blocks():
-            yield self._gather_block(rows), y_b, sw_b, share
+            yield self._gather(rows), y_b, sw_b, share
 
     def _blocks_value_and_grad(self, P):
         """Data term on all dense ``rows`` of ``X`` and its gradient, a block
@@ -767,7 +767,7 @@ class LinearObjective:
             step = stride * max(_BLOCK_MIN_ROWS, -(-n // _FULL_BATCH_BLOCKS))
             slices = (slice(start, start + step, stride)
                       for start in range(0, self.n_samples, step))
-            blocks = ((self._gather_block(rows), rows) for rows in slices)
+            blocks = ((self._gather(rows), rows) for rows in slices)
         total = n if sw is None else float(sw[every].sum())
         # A float32 X is never upcast: v goes down to X's dtype instead.
         v_x = v[:-1].astype(self.dtype)
@@ -782,16 +782,6 @@ class LinearObjective:
             if self.fit_intercept:
                 w[-1] += u.sum()
         return w
-
-    def _gather_block(self, rows):
-        """The data's ``rows`` (a slice of the ``rows`` given at construction)
-        gathered from ``X``: an array, or a CSR matrix of sparse rows."""
-        if self._sparse:
-            indptr, indices, data = self._csr_rows(rows)
-            return sparse.csr_matrix(
-                (data, indices, indptr), shape=(len(indptr) - 1, self.n_features)
-            )
-        return self.X[self._subset[rows]]
 
     def max_eigenvalue(self, n_iter=8, intercept=True, stride=1):
         """Largest eigenvalue of the weighted second-moment matrix, by Lanczos.
