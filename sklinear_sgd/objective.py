@@ -699,31 +699,29 @@ class LinearObjective:
     def _column_moments(self, stride=1):
         """``(second_moments, mean_row)``, on every ``stride``-th row.
 
-        One pass over those rows (a view of dense ``X``) in blocks: the columns'
-        weighted means of ``x ** 2`` and of ``x``, the blocks' sums accumulated
-        in float64. Cached for each ``stride``.
+        One pass over those rows (views of dense ``X``; gathered ``rows``) in
+        blocks: the columns' weighted means of ``x ** 2`` and of ``x``, the
+        blocks' sums accumulated in float64. Cached for each ``stride``.
         """
         key = ("moments", stride)
         if key in self._cache:
             return self._cache[key]
-        X, sw, subset = self.X, self.sample_weight, self._subset
-        if stride > 1:
-            if subset is None:
-                X = X[::stride]
-            else:
-                subset = subset[::stride]
-            sw = None if sw is None else sw[::stride]
-        n_rows = X.shape[0] if subset is None else len(subset)
+        every = slice(None, None, stride)
+        n_rows = len(range(self.n_samples)[every])
+        sw = None if self.sample_weight is None else self.sample_weight[every]
         sums = np.zeros(self.n_features)
         squares = np.zeros(self.n_features)
         step = max(_MOMENT_MIN_ROWS, -(-n_rows // _MOMENT_BLOCKS))
         for start in range(0, n_rows, step):
             stop = min(start + step, n_rows)
+            rows = slice(start * stride, stop * stride, stride)  # of the data
             weights = None if sw is None else sw[start:stop].astype(np.float64)
-            if sparse.issparse(X):
+            if self._sparse:
                 # By column index over the block's stored entries: no squared
                 # (or sliced) matrix.
-                indptr, indices, data = self._csr_rows(slice(start, stop))
+                if stride > 1:
+                    rows = np.arange(rows.start, rows.stop, stride)
+                indptr, indices, data = self._csr_rows(rows)
                 counts = np.diff(indptr)
                 d = self.n_features
                 values = data.astype(np.float64)
@@ -733,7 +731,7 @@ class LinearObjective:
                 values *= data
                 squares += np.bincount(indices, weights=values, minlength=d)
                 continue
-            block = X[start:stop] if subset is None else X[subset[start:stop]]
+            block = self.X[rows] if self._subset is None else self._gather(rows)
             if weights is None:
                 # In the data's dtype within a block, with no squared copy.
                 sums += block.sum(axis=0)
