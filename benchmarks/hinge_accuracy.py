@@ -16,7 +16,7 @@ Run ``python benchmarks/hinge_accuracy.py`` (about a minute and a half).
 import warnings
 
 import numpy as np
-from bench import cifar_shaped
+from bench import cifar_shaped, objective
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
@@ -25,10 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklinear_sgd import SVMClassifier
-from sklinear_sgd.losses import MulticlassHinge
-from sklinear_sgd.objective import LinearObjective
 from sklinear_sgd.optimizers import SGD
-from sklinear_sgd.penalties import L2
 
 EPOCHS = 10
 
@@ -52,9 +49,8 @@ def main():
     X, y = cifar_shaped(24000, 3072, 10)
     data = X[:20000], y[:20000], X[20000:], y[20000:]
     default = SVMClassifier().alpha
-    objective = LinearObjective(data[0], data[1], 10, MulticlassHinge(), L2(default))
     # The weights' step of learning_rate='auto' (no momentum): 1 / L.
-    auto = 1.0 / objective.smoothness(SGD().batch_size)
+    auto = 1.0 / objective("svm", data[0], data[1]).smoothness(SGD().batch_size)
 
     rows = []
     for alpha in [default, 5e-4, 5e-3, 5e-2, 0.1, 0.5, 1.6]:
