@@ -147,6 +147,38 @@ def _all_finite(P):
     return math.isfinite(total) or bool(np.isfinite(P).all())
 
 
+def class_weight_vector(class_weight, classes):
+    """The weight of each of ``classes`` from a ``{label: weight}`` dict.
+
+    Every key must be one of ``classes`` (as scikit-learn requires): a key
+    that is not, such as ``"1"`` for the integer label 1, would otherwise be
+    ignored without a word.
+    """
+    labels = classes.tolist()
+    unknown = [key for key in class_weight if key not in labels]
+    if unknown:
+        raise ValueError(
+            f"class_weight has keys {unknown!r} that are not classes of y "
+            f"{classes.tolist()!r}. Give weights for the labels as they are in y "
+            "(with the same type: 1, not '1')."
+        )
+    return np.array([class_weight.get(c, 1.0) for c in classes], dtype=np.float64)
+
+
+#: An iterate whose objective exceeds the reference (the larger of the
+#: objective at the start and at zero parameters) this many times has diverged;
+#: so has one that rose above the reference in each of _GROWTH_RUN iterations.
+_DIVERGENCE_FACTOR = 1e3
+_GROWTH_RUN = 10
+
+#: Above this share of max(objective, 0.01), a fit that stopped on ``tol``
+#: with an estimated gap to the optimum warns (see LinearObjective.suboptimality).
+_GAP_WARNING = 1e-3
+
+#: With early_stopping='auto', early stopping is on above this many samples.
+_AUTO_EARLY_STOPPING = 10_000
+
+
 def _diverged(iteration, what):
     """The error of a run whose iterates left the floating-point range."""
     return ValueError(
@@ -167,13 +199,13 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         "penalty": [StrOptions({p for p in PENALTIES if p}), None],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "optimizer": [
-            StrOptions(set(OPTIMIZERS)),
+            StrOptions(set(OPTIMIZERS) | {"auto"}),
             HasMethods(["init_state", "iterate"]),
         ],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "tol": [Interval(Real, 0, None, closed="left"), None],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "fit_intercept": ["boolean"],
         "class_weight": [dict, StrOptions({"balanced"}), None],
@@ -227,7 +259,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
     # -- fitting -------------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, coef_init=None, intercept_init=None):
         """Fit the model on ``(X, y)``, running at most ``max_iter`` iterations.
 
         Parameters
@@ -240,13 +272,24 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; a weight of 2 counts like a repeated row,
             a weight of 0 like a removed row.
+        coef_init : array-like of shape (n_classes, n_features), default=None
+            The starting weights, as ``coef_`` is laid out (one row for two
+            classes); None starts from zeros, or with ``warm_start`` from the
+            previous fit. Given, it overrides ``warm_start`` and the optimizer
+            starts afresh, as in ``SGDClassifier``.
+        intercept_init : array-like of shape (n_classes,), default=None
+            The starting intercept, as ``intercept_`` is laid out; None is 0
+            (or, with ``warm_start`` and no ``coef_init``, the previous one).
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, classes=None, incremental=False)
+        init = None
+        if coef_init is not None or intercept_init is not None:
+            init = (coef_init, intercept_init)
+        return self._fit(X, y, sample_weight, classes=None, incremental=False, init=init)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -271,22 +314,47 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         """
         return self._fit(X, y, sample_weight, classes=classes, incremental=True)
 
-    def _fit(self, X, y, sample_weight, classes, incremental):
+    def _fit(self, X, y, sample_weight, classes, incremental, init=None):
         """Fit or update; on any error the estimator is left as it was."""
         # Validation sets these before the training can fail; a failed call must
         # not leave them changed, or a later partial_fit would take the
         # estimator for one that had been fitted.
         before = {k: self.__dict__[k] for k in _DATA_ATTRIBUTES if k in self.__dict__}
         try:
-            return self._fit_or_raise(X, y, sample_weight, classes, incremental)
+            return self._fit_or_raise(X, y, sample_weight, classes, incremental, init)
         except BaseException:
             for key in _DATA_ATTRIBUTES:
                 self.__dict__.pop(key, None)
             self.__dict__.update(before)
             raise
 
-    def _fit_or_raise(self, X, y, sample_weight, classes, incremental):
-        if incremental and self.early_stopping:
+    def _early_stopping(self, n_samples, incremental):
+        """Whether this fit holds out a validation part: ``early_stopping``,
+        with ``'auto'`` on above 10,000 samples; never in ``partial_fit``."""
+        if incremental:
+            return False
+        if self.early_stopping == "auto":
+            return n_samples > _AUTO_EARLY_STOPPING
+        return bool(self.early_stopping)
+
+    def _optimizer(self, early_stopping, incremental, dask=False):
+        """A fresh optimizer; ``'auto'`` picks one from the kind of fit.
+
+        Minibatch SGD where the fit is by epochs (with early stopping, in
+        ``partial_fit``), else the exact solver, L-BFGS (on dask arrays,
+        gradient descent for a loss with kinks, which L-BFGS smooths by
+        copies of the objective that a dask array cannot make).
+        """
+        if self.optimizer != "auto":
+            return get_optimizer(self.optimizer)
+        if early_stopping or incremental:
+            return get_optimizer("sgd")
+        if dask and not self._make_loss().smooth:
+            return get_optimizer("gd")
+        return get_optimizer("lbfgs")
+
+    def _fit_or_raise(self, X, y, sample_weight, classes, incremental, init=None):
+        if incremental and self.early_stopping is True:
             raise ValueError(
                 "early_stopping=True is not supported by partial_fit, which runs "
                 "one iteration a call: set early_stopping=False and score a "
@@ -300,8 +368,9 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 self, X, y, sample_weight, classes, incremental, first_call
             )
             try:
+                optimizer = self._optimizer(False, incremental, dask=True)
                 return self._train(X, y, sample_weight, objective, None,
-                                   incremental, first_call)
+                                   incremental, first_call, optimizer, init)
             finally:
                 objective.close()  # the blocks leave the workers' memory
         with _advised():
@@ -316,7 +385,8 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             check_classification_targets(y)
         self._set_classes(y, classes, incremental, first_call)
         sw = _check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        if self.early_stopping:
+        early_stopping = self._early_stopping(X.shape[0], incremental)
+        if early_stopping:
             # Both parts read their rows where they are in X: no copy of it.
             train, val = self._validation_split(y)
             objective = self._bind(X, y[train], _take(sw, train), rows=train)
@@ -324,18 +394,21 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         else:
             objective = self._bind(X, y, sw, incremental)
             validation = None
+        optimizer = self._optimizer(early_stopping, incremental)
         return self._train(X, y, sample_weight, objective, validation, incremental,
-                           first_call)
+                           first_call, optimizer, init)
 
     def _train(self, X, y, sample_weight, objective, validation, incremental,
-               first_call):
+               first_call, optimizer, init=None):
         """Run the optimizer on a bound objective and set the fitted attributes."""
-        optimizer = get_optimizer(self.optimizer)
         fitted = hasattr(self, "coef_") and hasattr(self, "_state")
         # The starting point is made when the optimizer starts, and again only
         # if no iteration is possible: no coefficient-sized array is held
         # beside the optimizer's own during the fit.
-        if fitted and (not first_call if incremental else self.warm_start):
+        if init is not None:
+            start = partial(self._init_params, *init, objective)
+            state = optimizer.init_state(objective, self.random_state)
+        elif fitted and (not first_call if incremental else self.warm_start):
             shape = self._params(X.dtype).shape
             state = self._state
             if shape != objective.shape:
@@ -349,7 +422,10 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             start = objective.init_params
             state = optimizer.init_state(objective, self.random_state)
 
-        max_iter = 1 if incremental else self.max_iter
+        max_iter = self.max_iter
+        if max_iter == "auto":
+            max_iter = optimizer.default_max_iter
+        max_iter = 1 if incremental else max_iter
         context = self._init_callback_context(max_subtasks=max_iter)
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
@@ -357,7 +433,14 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             optimizer, objective, validation, start, state, max_iter,
             context, dict(X=X, y=y, metadata=metadata),
         )
-        if not incremental and not run["stopped"] and self._stops(optimizer):
+        if not incremental and run["stop"] == "max_iter" and optimizer.exact:
+            warnings.warn(
+                f"{type(self).__name__} ran max_iter={max_iter} iterations of "
+                f"{type(optimizer).__name__} and it had not reached the optimum "
+                "yet; increase max_iter or scale the data.",
+                ConvergenceWarning,
+            )
+        elif not incremental and run["stop"] == "max_iter" and self._stops(optimizer):
             warnings.warn(
                 f"{type(self).__name__} ran max_iter={max_iter} iterations and the "
                 f"{'validation score' if validation else 'objective'} was still "
@@ -365,6 +448,8 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 "tol or scale the data.",
                 ConvergenceWarning,
             )
+        elif not incremental and run["stop"] == "tol" and validation is None:
+            self._warn_if_far(objective, run["params"], run["curve"][-1], optimizer)
 
         for name, value in self._public(run["params"]).items():
             setattr(self, name, value)
@@ -383,6 +468,52 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             estimator=self, X=X, y=y, metadata=metadata, reconstruction_attributes={}
         )
         return self
+
+    def _warn_if_far(self, objective, params, value, optimizer):
+        """Warn when a fit that stopped on ``tol`` is still far from stationary.
+
+        The stopping rule sees only that the objective no longer improves: on
+        a plateau of the step sizes it stops short of the optimum. The gap
+        estimate of the objective (see ``LinearObjective.suboptimality``)
+        tells; it needs a squared penalty term, without which no check is
+        made.
+        """
+        estimate = getattr(objective, "suboptimality", None)
+        with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+            gap = None if estimate is None else estimate(params)
+        scale = max(abs(value), 0.01)
+        if gap is not None and gap > _GAP_WARNING * scale:
+            warnings.warn(
+                f"{type(self).__name__} stopped on tol={self.tol} at objective "
+                f"{value:.6g}, but its gradient there puts it about {gap:.3g} "
+                f"({gap / scale:.2%} of max(objective, 0.01)) above the optimum: "
+                f"{type(optimizer).__name__} had stalled. Use optimizer='lbfgs' for "
+                "the exact optimum, or lower tol and raise max_iter.",
+                ConvergenceWarning,
+            )
+
+    def _init_params(self, coef_init, intercept_init, objective):
+        """The internal parameters from ``coef_init`` and ``intercept_init``."""
+        n_classes, n_features = objective.n_classes, objective.n_features
+        rows = 1 if n_classes == 2 else n_classes
+        coef = np.zeros((rows, n_features)) if coef_init is None else coef_init
+        intercept = np.zeros(rows) if intercept_init is None else intercept_init
+        coef = np.asarray(coef, dtype=objective.dtype)
+        intercept = np.asarray(intercept, dtype=objective.dtype).reshape(-1)
+        if coef.shape != (rows, n_features) or intercept.shape != (rows,):
+            raise ValueError(
+                f"coef_init must have shape {(rows, n_features)} and intercept_init "
+                f"shape {(rows,)}, the shapes of coef_ and intercept_ for these "
+                f"data; got {coef.shape} and {intercept.shape}."
+            )
+        if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
+            raise ValueError("coef_init and intercept_init must be finite.")
+        P = np.hstack([coef, intercept[:, None]])
+        if n_classes == 2:
+            P = np.vstack([-P / 2, P / 2])
+        if not objective.fit_intercept:
+            P[:, -1] = 0
+        return P
 
     def _validation_split(self, y):
         """Stratified indices of the training and validation parts."""
@@ -457,8 +588,8 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             self.class_weight,
             classes=np.arange(len(self.classes_)),
             y=y_index,
-        ) if self.class_weight == "balanced" else np.array(
-            [self.class_weight.get(c, 1.0) for c in self.classes_]
+        ) if self.class_weight == "balanced" else class_weight_vector(
+            self.class_weight, self.classes_
         )
         w = per_class.astype(X.dtype)[y_index]
         return w if sw is None else _check_sample_weight(w * sw, len(y_index), X.dtype)
@@ -481,8 +612,9 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         )
 
     def _stops(self, optimizer):
-        """Whether a stopping rule applies: a tol and an optimizer that converges."""
-        return self.tol is not None and optimizer.converges
+        """Whether the ``tol`` rule applies: a tol, and an optimizer whose
+        iterates converge but which has no exact test of its own."""
+        return self.tol is not None and optimizer.converges and not optimizer.exact
 
     def _run(self, optimizer, objective, validation, start, state, max_iter,
              context, data):
@@ -490,16 +622,27 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
 
         The rule watches the objective, or with ``early_stopping`` the
         validation accuracy, whose best iterate is the one kept. ``start()``
-        makes the starting point.
+        makes the starting point. The returned ``'stop'`` says why the run
+        ended: ``'tol'`` (the stopping rule), ``'optimizer'`` (its own test),
+        ``'callback'`` or ``'max_iter'``.
         """
         curve, scores = [], []
         best_score, best_params = -np.inf, None
-        stopped = False
-        iterates = optimizer.iterate(objective, start(), state, max_iter)
+        stop = "max_iter"
+        params = start()
+        # The scale that divergence is judged against: the objective at the
+        # start, and at zero parameters (a warm start may begin near 0).
+        with np.errstate(over="ignore", invalid="ignore"):
+            reference = objective.value(params)
+            if np.any(params):
+                reference = max(reference, objective.value(objective.init_params()))
+        iterates = optimizer.iterate(objective, params, state, max_iter)
+        del params
         # Past iterates are not needed, except the best under early_stopping: the
         # optimizer may reuse their memory (see BaseOptimizer.iterate).
         release = validation is None and hasattr(iterates, "send")
         last = None
+        rises = 0
         for _ in range(max_iter):
             task = context.subcontext(task_name="iteration")
             task.call_on_fit_task_begin(estimator=self, **data)
@@ -515,11 +658,21 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
                 ) from exc
             if current is None:  # the optimizer stopped by its own test
                 task.call_on_fit_task_end(estimator=self)
-                stopped = True
+                stop = "optimizer"
                 break
             last = current
             if not np.isfinite(last.value) or not _all_finite(last.params):
                 raise _diverged(last.state["n_iter"], f"the objective is {last.value}")
+            rises = rises + 1 if curve and last.value > curve[-1] else 0
+            if last.value > _DIVERGENCE_FACTOR * reference or (
+                rises >= _GROWTH_RUN and last.value > reference
+            ):
+                raise _diverged(
+                    last.state["n_iter"],
+                    f"the objective grew to {last.value:.3g}, from {reference:.3g} at "
+                    "the start" + ("" if rises < _GROWTH_RUN else
+                                   f", rising in each of the last {rises} iterations"),
+                )
             curve.append(float(last.value))
             if validation is not None:
                 scores.append(validation.accuracy(last.params))
@@ -534,18 +687,21 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
             )
             if self._stops(optimizer):
                 watched = curve if validation is None else [-s for s in scores]
-                stopped = self._converged(watched)
-            if asked or stopped:
+                if self._converged(watched):
+                    stop = "tol"
+                    break
+            if asked:
+                stop = "callback"
                 break
         if last is None:  # no iteration was possible: the model stays at the start
             return {"params": start(), "state": state, "curve": curve,
-                    "scores": scores, "stopped": stopped}
+                    "scores": scores, "stop": stop}
         return {
             "params": best_params if validation is not None else last.params,
             "state": last.state,
             "curve": curve,
             "scores": scores,
-            "stopped": stopped,
+            "stop": stop,
         }
 
     def _converged(self, curve):

@@ -22,7 +22,6 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_feature_names, _check_n_features
 
 from .objective import LinearObjective
-from .optimizers import get_optimizer
 from .penalties import make_penalty
 
 __all__ = ["DaskObjective", "bind_dask", "is_dask_array", "is_dask_data"]
@@ -200,6 +199,11 @@ class DaskObjective:
     def smooth(self):
         """Whether the objective is differentiable: a smooth loss and penalty."""
         return self._local.smooth
+
+    @property
+    def l1(self):
+        """Strength of the penalty's L1 term (0 without one)."""
+        return self._local.l1
 
     @property
     def smooth_loss(self):
@@ -527,7 +531,9 @@ def _per_class_weights(estimator, y_index, incremental):
         # compute_class_weight's formula: n_samples / (n_classes * count).
         counts = da.bincount(y_index, minlength=len(classes)).compute()
         return counts.sum() / (len(classes) * counts.astype(np.float64))
-    return np.array([class_weight.get(c, 1.0) for c in classes], dtype=np.float64)
+    from ._base import class_weight_vector
+
+    return class_weight_vector(class_weight, classes)
 
 
 def bind_dask(estimator, X, y, sample_weight, classes, incremental, first_call):
@@ -558,14 +564,14 @@ def bind_dask(estimator, X, y, sample_weight, classes, incremental, first_call):
     import dask
     import dask.array as da
 
-    if estimator.early_stopping:
+    if estimator.early_stopping is True:
         raise ValueError(
             "early_stopping=True is not supported on dask arrays: its validation "
             "split would need rows drawn across the cluster. Set "
             "early_stopping=False and score a held-out dask array yourself, or "
             "fit in memory."
         )
-    optimizer = get_optimizer(estimator.optimizer)
+    optimizer = estimator._optimizer(False, incremental, dask=True)
     client = _client()
     X = _check_X(X)
     _check_n_features(estimator, X, reset=first_call)

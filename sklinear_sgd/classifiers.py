@@ -11,10 +11,16 @@ from .losses import MulticlassHinge, SoftmaxCrossEntropy, log_softmax, softmax
 __all__ = ["SVMClassifier", "SoftmaxClassifier"]
 
 _COMMON_PARAMETERS = """
-    alpha : float, default=5e-5
+    alpha : float, default=1e-2 (SVMClassifier), 3e-3 (SoftmaxClassifier)
         Regularization strength: the objective adds ``alpha * R(W)``. The
-        default is the strength of scikit-learn's ``SGDClassifier`` default,
-        ``alpha=1e-4`` on ``||w||^2 / 2`` (``R`` has no ``1/2`` here).
+        defaults are the strengths at which the exact optimum generalizes as
+        well as ``LinearSVC`` and ``LogisticRegression`` at their defaults on
+        the data sets that scikit-learn ships (``benchmarks/accuracy_table.py``);
+        tune it for your data (``GridSearchCV`` over ``alpha``). In
+        ``SGDClassifier``'s terms (``alpha`` on ``||w||^2 / 2``): with three or
+        more classes ours is half of its ``alpha``; with two classes the
+        model's two rows are ``[-w / 2, w / 2]`` for ``coef_ = w``, so that
+        ``R = ||w||^2 / 2`` and ours equals its ``alpha``.
     penalty : {'l2', 'l1', 'elasticnet'} or None, default='l2'
         ``'l2'`` is ``R(W) = sum(W ** 2)`` (gradient ``2 * alpha * W``),
         ``'l1'`` is ``sum(|W|)`` and ``'elasticnet'`` is
@@ -23,30 +29,44 @@ _COMMON_PARAMETERS = """
         proximal (soft-thresholding) steps, which give exact zeros.
     l1_ratio : float, default=0.15
         Share of the L1 term in ``'elasticnet'``, in [0, 1].
-    optimizer : str or optimizer instance, default='sgd'
+    optimizer : str or optimizer instance, default='auto'
         How the objective is minimized: ``'sgd'``, ``'gd'``, ``'adam'``,
         ``'rmsprop'``, ``'adagrad'``, ``'lbfgs'``, ``'random_search'`` or
         ``'random_local_search'`` name the default instance of the classes in
         :mod:`sklinear_sgd.optimizers`; an instance sets its hyperparameters
         (tunable as ``optimizer__<name>``). It is cloned, never modified.
-    max_iter : int, default=1000
+        ``'auto'`` picks from the kind of fit: ``'lbfgs'``, the exact solver
+        (to the optimum of the objective, for every loss and penalty), unless
+        the fit goes by epochs, with early stopping (by default above 10,000
+        samples) or in ``partial_fit``: then ``'sgd'``. On dask arrays it is
+        ``'lbfgs'`` for the softmax and ``'gd'`` for the hinge.
+    max_iter : int or 'auto', default='auto'
         Maximum number of iterations: epochs for the minibatch optimizers,
         steps for gradient descent and L-BFGS, tries for the random ones.
+        ``'auto'`` is 1000, and 10,000 for L-BFGS, whose continuation on the
+        hinge takes up to a few thousand (cheap) iterations.
     tol : float or None, default=1e-4
         Stop when the objective (with ``early_stopping``, the validation
         accuracy) has not improved on its best earlier value by more than
         ``tol`` for ``n_iter_no_change`` consecutive iterations. None runs
-        exactly ``max_iter`` iterations. The random searches always run
-        ``max_iter`` tries: improvements come at random, so a run of failures
-        says nothing about convergence.
+        exactly ``max_iter`` iterations. A fit that stops so while the
+        gradient says that the objective is still more than 0.1% above its
+        optimum warns (a ``ConvergenceWarning``; with an L2 term in the
+        penalty, which the estimate needs). Not used by ``'lbfgs'``, which
+        stops by its own test at the optimum, nor by the random searches,
+        which always run ``max_iter`` tries: improvements come at random, so
+        a run of failures says nothing about convergence.
     n_iter_no_change : int, default=5
         Number of iterations without improvement before stopping.
-    early_stopping : bool, default=False
+    early_stopping : bool or 'auto', default='auto'
         Hold out a stratified ``validation_fraction`` of the training data,
         watch the accuracy on it after every iteration (``validation_scores_``)
         and keep the iterate where it was best. Both parts are read where
-        they are in ``X``, which is not copied. Not available in
-        ``partial_fit``.
+        they are in ``X``, which is not copied. ``'auto'`` (as in
+        ``HistGradientBoostingClassifier``) turns it on when the training
+        set has more than 10,000 samples: on large data the weak default
+        penalty overfits long before the optimum. Never in ``partial_fit``
+        (``True`` raises there) nor on dask arrays.
     validation_fraction : float, default=0.1
         Share of the training data held out with ``early_stopping``.
     fit_intercept : bool, default=True
@@ -132,14 +152,14 @@ class SVMClassifier(BaseLinearClassifier):
         self,
         margin=1.0,
         *,
-        alpha=5e-5,
+        alpha=1e-2,
         penalty="l2",
         l1_ratio=0.15,
-        optimizer="sgd",
-        max_iter=1000,
+        optimizer="auto",
+        max_iter="auto",
         tol=1e-4,
         n_iter_no_change=5,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         fit_intercept=True,
         class_weight=None,
@@ -200,14 +220,14 @@ class SoftmaxClassifier(BaseLinearClassifier):
     def __init__(
         self,
         *,
-        alpha=5e-5,
+        alpha=3e-3,
         penalty="l2",
         l1_ratio=0.15,
-        optimizer="sgd",
-        max_iter=1000,
+        optimizer="auto",
+        max_iter="auto",
         tol=1e-4,
         n_iter_no_change=5,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         fit_intercept=True,
         class_weight=None,

@@ -89,7 +89,7 @@ def _label_scores(scores, y):
 
 
 class MulticlassHinge:
-    r"""Multiclass hinge loss in the Weston-Watkins form.
+    r"""Multiclass hinge loss in the Weston-Watkins form, optionally smoothed.
 
     .. math::
 
@@ -101,10 +101,28 @@ class MulticlassHinge:
     terms at :math:`j = y_i`. At a kink (a term exactly 0) the subgradient 0
     is taken.
 
+    With ``smoothing`` :math:`\mu > 0` each term :math:`\max(0, z)` becomes
+    its Huber smoothing
+
+    .. math::
+
+        h_\mu(z) = \begin{cases} 0 & z \le 0 \\ z^2 / (2\mu) & 0 < z < \mu \\
+                   z - \mu / 2 & z \ge \mu \end{cases}
+
+    with derivative :math:`\min(1, \max(0, z / \mu))`: differentiable, with a
+    gradient that is :math:`1/\mu`-Lipschitz in each term, and below the hinge
+    by at most :math:`\mu / 2` a term, so :math:`0 \le L_i - L_i^\mu \le
+    (K - 1) \mu / 2` for :math:`K` classes. The exact solver
+    (:class:`~sklinear_sgd.optimizers.LBFGS`) minimizes it for smaller and
+    smaller :math:`\mu` (a continuation) down to the hinge itself.
+
     Parameters
     ----------
     margin : float, default=1.0
         The margin :math:`\Delta` by which the true class must beat every other.
+    smoothing : float, default=0.0
+        The width :math:`\mu` of the smoothed kink, in units of the scores;
+        0 is the hinge itself.
 
     Examples
     --------
@@ -114,15 +132,57 @@ class MulticlassHinge:
     >>> value, grad = MulticlassHinge().loss_gradient(scores, np.array([0, 1, 2]))
     >>> round(float(value), 2)
     5.27
+    >>> smoothed = MulticlassHinge(smoothing=0.5).loss(scores, np.array([0, 1, 2]))
+    >>> round(float(smoothed), 2)  # at most (3 - 1) * 0.5 / 2 below
+    5.02
     """
 
-    #: Nominal curvature: the hinge has no Lipschitz gradient; 1 sets the step scale.
-    curvature = 1.0
-    #: The hinge is not differentiable at its kinks.
-    smooth = False
-
-    def __init__(self, margin=1.0):
+    def __init__(self, margin=1.0, smoothing=0.0):
         self.margin = margin
+        self.smoothing = smoothing
+
+    @property
+    def smooth(self):
+        """Whether the loss is differentiable: only when smoothed."""
+        return self.smoothing > 0
+
+    @property
+    def curvature(self):
+        """Nominal curvature that sets the scale of gradient steps.
+
+        The hinge has no Lipschitz gradient: 1 sets the step scale. Smoothed,
+        each term's second derivative is at most ``1 / smoothing``.
+        """
+        return 1.0 if self.smoothing <= 0 else max(1.0, 1.0 / self.smoothing)
+
+    def smoothed(self, smoothing):
+        r"""The same loss with the kinks smoothed over a width ``smoothing``.
+
+        Parameters
+        ----------
+        smoothing : float
+            The width :math:`\mu`; 0 gives the hinge itself.
+
+        Returns
+        -------
+        MulticlassHinge
+        """
+        return MulticlassHinge(self.margin, smoothing)
+
+    def _terms(self, margins):
+        """The (smoothed) hinge of the margins, in place."""
+        mu = self.smoothing
+        if mu <= 0:
+            return np.maximum(margins, 0, out=margins)
+        # h(z) = min(z, mu)^2 / (2 mu) + max(z - mu, 0) for z > 0, else 0.
+        dtype = margins.dtype.type
+        np.maximum(margins, 0, out=margins)
+        excess = np.maximum(margins - dtype(mu), 0)
+        np.minimum(margins, dtype(mu), out=margins)
+        margins *= margins
+        margins *= dtype(0.5 / mu)
+        margins += excess
+        return margins
 
     def loss(self, scores, y, sample_weight=None):
         """Weighted mean loss; ``scores`` may carry leading axes (candidates).
@@ -143,9 +203,10 @@ class MulticlassHinge:
         """
         _check_scores(scores, y)
         margins = scores - _label_scores(scores, y) + scores.dtype.type(self.margin)
-        np.maximum(margins, 0, out=margins)
-        # The true class contributes max(0, margin) to the row sum; remove it.
-        per_sample = margins.sum(axis=-1) - max(self.margin, 0.0)
+        self._terms(margins)
+        # The true class contributes its margin's term to the row sum; remove it.
+        own = self._terms(np.array([self.margin], dtype=np.float64))[0]
+        per_sample = margins.sum(axis=-1) - own
         return _weighted_mean(per_sample, sample_weight)
 
     def loss_gradient(self, scores, y, sample_weight=None):
@@ -177,9 +238,14 @@ class MulticlassHinge:
         margins = scores - scores.ravel("K").take(labels)[:, None]
         margins += scores.dtype.type(self.margin)
         margins.ravel("K")[labels] = 0
-        np.maximum(margins, 0, out=margins)
-        value = _weighted_total(margins, sample_weight)
-        dscores = np.sign(margins)  # 1 where a margin is violated, else 0
+        if self.smoothing > 0:
+            # The derivative min(1, max(0, z / mu)) before the terms overwrite z.
+            dscores = np.clip(margins * margins.dtype.type(1.0 / self.smoothing), 0, 1)
+            value = _weighted_total(self._terms(margins), sample_weight)
+        else:
+            np.maximum(margins, 0, out=margins)
+            value = _weighted_total(margins, sample_weight)
+            dscores = np.sign(margins)  # 1 where a margin is violated, else 0
         dscores.ravel("K")[labels] = -_row_sums(dscores)
         _scale_rows(dscores, sample_weight)
         return float(value), dscores

@@ -221,10 +221,89 @@ class LinearObjective:
         return self.loss.smooth and self.penalty.smooth
 
     @property
+    def l1(self):
+        """Strength of the penalty's L1 term, ``l1 * sum |W|`` (0 without one)."""
+        return float(self.penalty.l1)
+
+    @property
     def smooth_loss(self):
         """Whether the loss is differentiable (the part that gradient steps see;
         an L1 term of the penalty goes through :meth:`prox` instead)."""
         return self.loss.smooth
+
+    def with_loss(self, loss):
+        """The same objective (data, weights, penalty) with another loss.
+
+        The data are shared, not copied. The exact solver uses it for the
+        smoothed versions of a loss with kinks.
+
+        Parameters
+        ----------
+        loss : object
+            A loss from :mod:`sklinear_sgd.losses`.
+
+        Returns
+        -------
+        LinearObjective
+        """
+        return LinearObjective(
+            self.X, self.y, self.n_classes, loss, self.penalty,
+            fit_intercept=self.fit_intercept, sample_weight=self.sample_weight,
+            rows=self._subset,
+        )
+
+    def suboptimality(self, P):
+        """An estimate of how far ``value(P)`` is above the minimum.
+
+        From strong convexity: an objective ``m``-strongly convex in all its
+        parameters lies at most ``|g|^2 / (2 m)`` above its minimum, ``g`` its
+        gradient at ``P`` (with an L1 term, the proximal gradient mapping at
+        the step ``1 / L``). Here ``m = 2 * l2`` is the penalty's squared
+        part; the unpenalized intercept is taken along as if it were
+        penalized too, so this is an estimate of the gap (it is zero exactly
+        at the minimum and grows with the distance to it), not a proof. A loss
+        with kinks is smoothed over a width ``mu`` first: the smoothed loss is
+        below the loss by at most ``value(P) - value_mu(P)``, which is added;
+        the smallest estimate over a few ``mu`` is returned.
+
+        Parameters
+        ----------
+        P : ndarray of shape (n_classes, n_features + 1)
+
+        Returns
+        -------
+        float or None
+            At most ``value(P)`` (the minimum is not negative). None without
+            a squared penalty term (no strong convexity): then no estimate is
+            made.
+        """
+        m = self.strong_convexity()
+        if m <= 0:
+            return None
+        P = np.asarray(P)
+        value = self.value(P)
+        if self.loss.smooth:
+            candidates = [self]
+        else:
+            margin = getattr(self.loss, "margin", 1.0)
+            candidates = [self.with_loss(self.loss.smoothed(margin * 10.0 ** -k))
+                          for k in (1, 2, 3, 4)]
+        best = np.inf
+        for objective in candidates:
+            smoothed_value, grad = objective.value_and_grad(P, proximal=True)
+            grad = objective.project(grad.copy())
+            if not self.penalty.smooth:
+                # The gradient mapping (P - prox(P - t g, t)) / t at t = 1 / L.
+                t = 1.0 / max(objective.smoothness(), m)
+                stepped = objective.prox(P - t * grad, t)
+                grad = (P - stepped) / t
+                if not self.fit_intercept:
+                    grad[:, -1] = 0
+            bias = max(0.0, value - smoothed_value)
+            norm = _norm(np.asarray(grad, dtype=np.float64).ravel())
+            best = min(best, bias + norm**2 / (2.0 * m))
+        # Neither the losses nor the penalties are negative: nor is the minimum.
+        return float(min(best, value))
 
     def value_and_grad(self, P, rows=None, proximal=False):
         """Objective and its gradient at ``P`` on all rows or on ``rows``.

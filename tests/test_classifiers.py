@@ -95,7 +95,7 @@ def test_grid_search_over_optimizer_string(cls):
         expected = cross_val_score(est, X_STD, Y_IRIS, cv=3)
         assert score == pytest.approx(expected.mean(), abs=1e-12)
     assert search.best_estimator_.optimizer == search.best_params_["optimizer"]
-    assert base.optimizer == "sgd" and not hasattr(base, "coef_")
+    assert base.optimizer == "auto" and not hasattr(base, "coef_")
 
 
 def test_grid_search_over_optimizer_learning_rate():

@@ -326,11 +326,7 @@ def test_malformed_bodies_get_400(server, session, raw, word):
 
 def test_failed_step_changes_nothing(server, session):
     sid, _ = session
-    before = post(server, "/api/config", {"session": sid, "optimizer": "lbfgs"})
-    status, data = request(server, "POST", "/api/step", {"session": sid, "steps": 3})
-    assert status == 400 and "LBFGS needs a differentiable objective" in data["error"]
-    assert post(server, "/api/state", {"session": sid}) == before
-    # A learning rate far too large diverges: also refused, also without a trace.
+    # A learning rate far too large diverges: refused, without a trace.
     before = post(
         server,
         "/api/config",

@@ -76,9 +76,16 @@ def test_random_search_scale_follows_the_features():
     np.testing.assert_allclose(scale_[1:], ref[1:])
 
 
-def test_lbfgs_refuses_the_hinge():
-    with pytest.raises(ValueError, match="differentiable"):
-        run(LBFGS(), 3, objective(MulticlassHinge()))
+def test_lbfgs_smooths_the_hinge_down_to_the_loss_itself():
+    # The continuation runs from a width of the margin down to 1e-8 of it,
+    # then stops by itself (before max_iter), the objective reported exact.
+    obj = objective(MulticlassHinge())
+    iterates = run(LBFGS(), 100_000, obj)
+    widths = [it.info["smoothing"] for it in iterates]
+    assert widths[0] == 1.0 and widths[-1] == 1e-8
+    assert widths == sorted(widths, reverse=True)
+    assert len(iterates) < 100_000
+    assert iterates[-1].value == obj.value(iterates[-1].params)
 
 
 @pytest.mark.parametrize("name", ["sgd", "random_search", "random_local_search", "adam"])

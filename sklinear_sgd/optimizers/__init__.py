@@ -10,6 +10,7 @@ class                        string                      one iteration is
 :class:`Adam`                ``"adam"``                  one epoch of minibatch steps
 :class:`RMSProp`             ``"rmsprop"``               one epoch of minibatch steps
 :class:`AdaGrad`             ``"adagrad"``               one epoch of minibatch steps
+:class:`SVRG`                ``"svrg"``                  one epoch of SVRG steps
 :class:`LBFGS`               ``"lbfgs"``                 one L-BFGS iteration
 ===========================  ==========================  ============================
 
@@ -23,6 +24,7 @@ from ._base import BaseOptimizer, Iterate
 from .gradient import SGD, AdaGrad, Adam, GradientDescent, RMSProp
 from .quasi_newton import LBFGS
 from .random_search import RandomLocalSearch, RandomSearch
+from .variance_reduced import SVRG
 
 __all__ = [
     "AdaGrad",
@@ -36,6 +38,7 @@ __all__ = [
     "RandomLocalSearch",
     "RandomSearch",
     "SGD",
+    "SVRG",
     "get_optimizer",
 ]
 
@@ -49,6 +52,7 @@ OPTIMIZERS = {
     "rmsprop": RMSProp,
     "adagrad": AdaGrad,
     "lbfgs": LBFGS,
+    "svrg": SVRG,
 }
 
 

@@ -75,6 +75,11 @@ class BaseOptimizer(BaseEstimator):
 
     #: Whether the iterates follow a path whose convergence ``tol`` can detect.
     converges = True
+    #: Whether it stops by its own test at the optimum (then ``tol`` does not
+    #: apply, and reaching ``max_iter`` first means it did not get there).
+    exact = False
+    #: The iterations that the estimators' ``max_iter='auto'`` allows.
+    default_max_iter = 1000
 
     def init_state(self, objective, random_state=None):
         """Return the initial state of a run: the iteration count and the RNG.
