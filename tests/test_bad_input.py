@@ -223,3 +223,25 @@ def test_partial_fit_without_classes_on_the_first_call():
 
 def test_the_matrix_covers_every_method():
     assert {method for c in CASES for method in c.methods} == set(ALL)
+
+
+def test_a_growing_objective_is_divergence_not_a_model():
+    # A step far too large for the penalty: the objective grows by orders of
+    # magnitude each epoch while staying finite for a while.
+    from sklearn.datasets import load_iris
+
+    from sklinear_sgd.optimizers import SGD
+
+    X, y = load_iris(return_X_y=True)
+    clf = SVMClassifier(alpha=5e4, optimizer=SGD(learning_rate=0.1, schedule="constant"))
+    with pytest.raises(ValueError, match="diverged at iteration 1: the objective grew"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "coef_")
+
+
+@pytest.mark.parametrize("class_weight", [{0: 0.5, 7: 3.0}, {"1": 100.0}])
+def test_class_weight_keys_must_be_classes(class_weight):
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]] * 3)
+    y = np.array([0, 1, 2, 0] * 3)
+    with pytest.raises(ValueError, match="class_weight has keys .* that are not classes"):
+        SoftmaxClassifier(class_weight=class_weight).fit(X, y)

@@ -267,9 +267,11 @@ class _FirstOrder(BaseOptimizer):
         grows with the step. For SGD they shrink no slower than the ``1 / (mu
         t)`` of a strongly convex objective either. Full-batch steps converge
         at a constant ``1 / L`` on a smooth loss, but not on a kink of the
-        hinge, where the subgradient does not shrink: there they are halved
-        when the objective stalls (a plateau). (The kinks of an L1 term are
-        handled exactly by its proximal step.)
+        hinge, where the subgradient does not shrink: there they shrink as
+        ``1 / sqrt(1 + t)``, capped at ``1 / (mu t)``, steps whose sum is
+        infinite, so that the iterates cannot stall short of the minimum (as
+        steps halved at every plateau did: their sum is finite). (The kinks
+        of an L1 term are handled exactly by its proximal step.)
         """
         if self.schedule != "auto":
             return get_schedule(self.schedule)
@@ -279,7 +281,13 @@ class _FirstOrder(BaseOptimizer):
                 decay=self._decay(objective, learning_rate),
                 steps_per_epoch=-(-n // batch_size),
             )
-        return get_schedule("constant" if objective.smooth_loss else "plateau")
+        if objective.smooth_loss:
+            return get_schedule("constant")
+        step = float(learning_rate[0]) if np.ndim(learning_rate) else learning_rate
+        momentum = getattr(self, "momentum", 0.0)
+        return CappedInverseScaling(
+            decay=step * objective.strong_convexity() / (1.0 - momentum)
+        )
 
     def describe(self, iterate):
         """Epoch, objective and learning rate."""
@@ -357,8 +365,9 @@ class GradientDescent(_FirstOrder):
         objective (``mu = 2 * alpha`` with the L2 penalty; see
         :class:`~sklinear_sgd.optimizers.schedules.CappedInverseScaling`);
         for full-batch steps, constant with the softmax loss and, with the
-        hinge loss, whose kinks keep a constant step from settling,
-        ``'plateau'`` (halved whenever the objective stalls for three epochs).
+        hinge loss, whose kinks keep a constant step from settling, the same
+        capped inverse scaling, one step an epoch: steps whose sum is
+        infinite, so that the iterates cannot stall short of the minimum.
 
     Examples
     --------
