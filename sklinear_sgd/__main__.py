@@ -53,9 +53,6 @@ def _fit_table(X_train, X_test, y_train, y_test, random_state, progress=False):
             callbacks = _progress_callbacks(progress)
             if callbacks:
                 clf.set_callbacks(*callbacks)
-            if name == "lbfgs" and cls is SVMClassifier:
-                print(f"{cls.__name__:<18} {name:<20} (needs a smooth loss: not run)")
-                continue
             start = time.perf_counter()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)

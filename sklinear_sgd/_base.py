@@ -166,9 +166,10 @@ def class_weight_vector(class_weight, classes):
 
 
 #: An iterate whose objective exceeds the reference (the larger of the
-#: objective at the start and at zero parameters) this many times has diverged;
+#: objective at the start and at zero parameters) this many times has diverged
+#: (every optimizer's first iterate is below it on healthy runs);
 #: so has one that rose above the reference in each of _GROWTH_RUN iterations.
-_DIVERGENCE_FACTOR = 1e3
+_DIVERGENCE_FACTOR = 100.0
 _GROWTH_RUN = 10
 
 #: Above this share of max(objective, 0.01), a fit that stopped on ``tol``
