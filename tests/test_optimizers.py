@@ -552,7 +552,7 @@ def test_clone_get_params_set_params():
     sgd = SGD(learning_rate=0.2, batch_size=32, momentum=0.9, nesterov=True, schedule="constant")
     assert sgd.get_params() == {"learning_rate": 0.2, "batch_size": 32, "momentum": 0.9,
                                 "nesterov": True, "schedule": "constant", "shuffle": "rows",
-                                "exact_objective": False}
+                                "exact_objective": False, "average": False}
     assert clone(sgd).get_params() == sgd.get_params()
     assert sgd.set_params(momentum=0.3) is sgd and sgd.momentum == 0.3
     assert GradientDescent().get_params() == {"learning_rate": "auto", "schedule": "auto"}

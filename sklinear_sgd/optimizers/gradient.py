@@ -186,7 +186,9 @@ class _Average:
     def export(self, raw):
         """The plain data of the state (arrays by reference: the iterates
         copy them)."""
-        return {"raw": raw, "mean": self.mean, "count": self.count, "n_seen": self.n_seen}
+        return {
+            "raw": raw, "mean": self.mean, "count": self.count, "n_seen": self.n_seen
+        }
 
 
 def _descend(
@@ -219,7 +221,8 @@ def _descend(
     each step since averaging began (see :class:`_Average`), and the
     objective reported is the exact one at the mean (one forward pass over
     ``X`` an epoch); the steps go on from the plain iterate, which the state
-    holds, and from which a resumed run starts instead of ``params``.
+    holds, and from which a resumed run starts instead of ``params`` when
+    these are the last iterate's.
     """
     state = resume_state(state)
     n = objective.n_samples
@@ -233,12 +236,21 @@ def _descend(
         state.pop("averaging", None)
     else:
         saved = state.get("averaging")
-        if saved is not None and np.shape(saved["raw"]) == params.shape:
+        # The state resumes only the model that it handed out last, the mean
+        # or before averaging the plain iterate. Another one (averaging just
+        # switched on, another optimizer's since, early stopping's best
+        # epoch, coef_ set by hand) is a new start, from ``params``.
+        handed = None
+        if saved is not None:
+            handed = saved["raw"] if saved["mean"] is None else saved["mean"]
+        if handed is not None and np.shape(handed) == params.shape and np.array_equal(
+            np.asarray(handed, dtype=params.dtype), params
+        ):
             # Projected at the end of the epoch that saved it: not again,
             # which could change its last bits.
             resumed = saved["raw"].dtype == params.dtype
             params = np.asarray(saved["raw"], dtype=params.dtype)
-        else:  # from another optimizer, or averaging just switched on
+        else:
             saved = None
         averaging = _Average(average, saved)
     # The full-batch and lazy paths hand out their parameters themselves as
@@ -370,7 +382,13 @@ class _FirstOrder(BaseOptimizer):
             self._schedule(objective, batch_size, learning_rate),
             getattr(self, "shuffle", "rows"),
             getattr(self, "exact_objective", False),
+            self._average_start(),
         )
+
+    def _average_start(self):
+        """The samples seen at which averaging begins; None for no averaging
+        (only :class:`SGD` averages)."""
+        return None
 
     def _schedule(self, objective, batch_size, learning_rate):
         """The schedule; see the ``schedule`` parameter for ``'auto'``.
@@ -574,15 +592,19 @@ class SGD(_FirstOrder):
         beyond); until then the plain iterate is handed out. The steps are
         those of plain SGD: they go on from the plain iterate, which the
         state keeps beside the mean, its count and the samples seen, so that
-        ``partial_fit`` and ``warm_start`` resume exactly (and a warm start
-        with ``average=False`` goes on from ``coef_``, the mean, as
-        scikit-learn's does). The objective recorded for an epoch once
+        ``partial_fit`` and ``warm_start`` resume exactly (a model changed
+        in between, by another optimizer, by early stopping's choice of its
+        best epoch or by hand, starts averaging anew from its ``coef_``; a
+        warm start with ``average=False`` goes on from ``coef_``, the mean,
+        as scikit-learn's does). The objective recorded for an epoch once
         averaging has begun is the exact objective at the mean, whatever
-        ``exact_objective``: one more forward pass over ``X`` an epoch. Not
-        the free running mean of the batches' data terms, because these are
-        taken at the plain iterates: by convexity they bound the mean's
-        objective from above, loosely by just what averaging gains, while
-        the stopping rule, the schedule, ``loss_curve_`` and the divergence
+        ``exact_objective``: one more forward pass over ``X`` an epoch (on
+        dense rows, half as much again as the epoch's products). Not the
+        free running mean of the epoch's batch data terms: these are taken
+        at the plain iterates and describe them, not the mean (whose
+        objective is, by convexity, below the mean of theirs, and the more
+        so the noisier they are, which is where averaging helps), while the
+        stopping rule, the schedule, ``loss_curve_`` and the divergence
         check must judge the model handed out. Averaging also costs a few
         passes over the parameters a step, ``O(n_features * n_classes)``:
         little next to a step on dense rows, but on sparse rows, whose plain
@@ -642,30 +664,14 @@ class SGD(_FirstOrder):
         self.exact_objective = exact_objective
         self.average = average
 
-    def iterate(self, objective, params, state, max_iter):
-        """Yield an iterate after each epoch; see :meth:`BaseOptimizer.iterate`.
-
-        A generator; ``params`` is held by it only until it has copied them.
-        With ``average``, a state saved by an averaged run resumes from the
-        plain iterate that it holds, not from ``params`` (the mean).
-        """
-        learning_rate = self._learning_rate(objective, self.batch_size)
-        return _descend(
-            objective,
-            params,
-            state,
-            max_iter,
-            learning_rate,
-            self._rule(),
-            self.batch_size,
-            self._schedule(objective, self.batch_size, learning_rate),
-            self.shuffle,
-            self.exact_objective,
-            self._average_start(),
-        )
-
     def _average_start(self):
-        """The samples seen at which averaging begins; None for no averaging."""
+        """The samples seen at which averaging begins; None for no averaging.
+
+        With ``average``, a state saved by an averaged run resumes from the
+        plain iterate that it holds when the starting parameters are those
+        of the iterate that it came with (the mean); from other parameters
+        (a model changed since) averaging starts anew.
+        """
         if isinstance(self.average, (bool, np.bool_)):
             return 1 if self.average else None
         return int(self.average)
