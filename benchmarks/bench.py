@@ -427,7 +427,7 @@ def section_peers(report, size, X_sparse, y_sparse):
     models = [
         ("SVMClassifier, SGD", SVMClassifier(optimizer="sgd", alpha=5e-5, early_stopping=False, max_iter=epochs, tol=None, random_state=0)),
         ("SoftmaxClassifier, SGD", SoftmaxClassifier(optimizer="sgd", alpha=5e-5, early_stopping=False, max_iter=epochs, tol=None, random_state=0)),
-        ("SoftmaxClassifier, defaults (stops on tol)", SoftmaxClassifier(random_state=0)),
+        ("SoftmaxClassifier, defaults (early stopping)", SoftmaxClassifier(random_state=0)),
         ("SGDClassifier hinge", SGDClassifier(max_iter=epochs, tol=None, random_state=0)),
         ("SGDClassifier hinge, n_jobs=-1",
          SGDClassifier(max_iter=epochs, tol=None, random_state=0, n_jobs=-1)),
@@ -436,7 +436,7 @@ def section_peers(report, size, X_sparse, y_sparse):
         ("LogisticRegression (lbfgs, defaults)", LogisticRegression()),
         ("LinearSVC crammer_singer", LinearSVC(multi_class="crammer_singer", random_state=0)),
     ]
-    once = {"SoftmaxClassifier, defaults (stops on tol)", "LinearSVC crammer_singer"}
+    once = {"SoftmaxClassifier, defaults (early stopping)", "LinearSVC crammer_singer"}
     results = timed_fits(models, X_train, y_train, X_test, y_test, fit_rounds, once)
     results += torch_rows(X_train, y_train, X_test, y_test, epochs)
     # Time to accuracy: the shortest SoftmaxClassifier SGD fit at SGDClassifier's

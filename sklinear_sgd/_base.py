@@ -355,7 +355,7 @@ class BaseLinearClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator)
         return get_optimizer("lbfgs")
 
     def _fit_or_raise(self, X, y, sample_weight, classes, incremental, init=None):
-        if incremental and self.early_stopping is True:
+        if incremental and self.early_stopping != "auto" and self.early_stopping:
             raise ValueError(
                 "early_stopping=True is not supported by partial_fit, which runs "
                 "one iteration a call: set early_stopping=False and score a "

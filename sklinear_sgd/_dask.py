@@ -564,7 +564,7 @@ def bind_dask(estimator, X, y, sample_weight, classes, incremental, first_call):
     import dask
     import dask.array as da
 
-    if estimator.early_stopping is True:
+    if estimator.early_stopping != "auto" and estimator.early_stopping:
         raise ValueError(
             "early_stopping=True is not supported on dask arrays: its validation "
             "split would need rows drawn across the cluster. Set "
