@@ -17,17 +17,10 @@ from sklinear_sgd.objective import LinearObjective
 from sklinear_sgd.optimizers import SGD
 from sklinear_sgd.optimizers import gradient
 from sklinear_sgd.penalties import L2
+from test_optimizers import blobs
 
 X_IRIS, Y_IRIS = load_iris(return_X_y=True)
 X_STD = StandardScaler().fit_transform(X_IRIS)
-
-
-def blobs(n=90, n_features=4, n_classes=3, seed=0):
-    rng = np.random.RandomState(seed)
-    centers = rng.randn(n_classes, n_features) * 2
-    y = np.arange(n) % n_classes
-    X = centers[y] + rng.randn(n, n_features)
-    return X, y
 
 
 X, Y = blobs()
