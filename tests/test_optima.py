@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
 from sklinear_sgd import SoftmaxClassifier, SVMClassifier
-from sklinear_sgd.optimizers import SGD, GradientDescent
+from sklinear_sgd.optimizers import LBFGS, SGD, GradientDescent
 
 LOADERS = {"iris": load_iris, "wine": load_wine, "breast_cancer": load_breast_cancer,
            "digits": load_digits}
@@ -99,14 +99,18 @@ def test_every_default_fit_reaches_the_optimum(name, loss, alpha):
     assert g > -1e-6, f"the reference is {-g:.2e} above the fit: it is not exact"
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("penalty", ["l2", "l1", "elasticnet"])
 @pytest.mark.parametrize("loss", list(CLASSES))
 @pytest.mark.parametrize("name", ["iris", "wine"])
-def test_lbfgs_reaches_every_optimum(name, loss, penalty):
-    # For every loss and penalty some optimizer reaches 1e-5: the exact one.
+def test_lbfgs_reaches_every_optimum(name, loss, penalty, dtype):
+    # For every loss and penalty some optimizer reaches 1e-5: the exact one,
+    # also on float32 data (first in float32, then in float64).
     alpha = 1e-2
     X, y = data(name)
-    clf = CLASSES[loss](alpha=alpha, penalty=penalty, optimizer="lbfgs").fit(X, y)
+    clf = CLASSES[loss](alpha=alpha, penalty=penalty, optimizer="lbfgs")
+    clf.fit(X.astype(dtype), y)
+    assert clf.coef_.dtype == dtype
     g = gap(clf, name, loss, alpha, penalty)
     assert -1e-6 < g < 1e-5, f"gap {g:.2e}"
 
@@ -117,6 +121,25 @@ def test_lbfgs_softmax_optimum_in_both_dtypes(dtype):
     clf = SoftmaxClassifier(alpha=1e-3, optimizer="lbfgs").fit(X.astype(dtype), y)
     assert clf.coef_.dtype == dtype
     assert gap(clf, "digits", "softmax", 1e-3) < 1e-6
+
+
+@pytest.mark.parametrize("loss", list(CLASSES))
+def test_lbfgs_on_float32_runs_in_float32_then_in_float64(loss):
+    X, y = data("wine")
+    clf = CLASSES[loss](alpha=1e-2)
+    clf._set_classes(y, None, False, True)
+    optimizer = LBFGS()
+    runs = {}
+    for dtype in (np.float32, np.float64):
+        objective = clf._bind(X.astype(dtype), y, None)
+        state = optimizer.init_state(objective, 0)
+        iterates = list(optimizer.iterate(objective, objective.init_params(), state, 10_000))
+        runs[dtype] = [it.info["dtype"] for it in iterates]
+        assert all(it.params.dtype == dtype for it in iterates)
+    first64 = runs[np.float32].index("float64")
+    assert first64 > 0 and set(runs[np.float32][:first64]) == {"float32"}
+    assert set(runs[np.float32][first64:]) == {"float64"}
+    assert set(runs[np.float64]) == {"float64"}
 
 
 def test_l1_hinge_linear_program_of_scikit_learn_test_data():
