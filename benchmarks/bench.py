@@ -232,7 +232,8 @@ def setup_of(loss, X, y, optimizer):
 def fit_of(cls, X, y, optimizer, epochs):
     """A callable that runs a whole ``fit`` of ``epochs`` epochs (validation and
     setup included)."""
-    model = cls(optimizer=optimizer, max_iter=epochs, tol=None, random_state=0)
+    model = cls(optimizer=optimizer, max_iter=epochs, tol=None, early_stopping=False,
+                random_state=0)
     return lambda: quiet_fit(model, X, y)
 
 

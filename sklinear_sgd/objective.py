@@ -200,6 +200,10 @@ class LinearObjective:
         -------
         float
         """
+        if rows is None and not np.any(P):
+            # Zero weights and intercepts score every row 0: no product.
+            zeros = np.zeros((len(self.y), self.n_classes), dtype=self.dtype)
+            return float(self.loss.loss(zeros, self.y, self.sample_weight))
         if rows is None and self.is_sparse:
             coef_t = _contiguous_t(P[:, :-1])
             data = sum(share * float(self.loss.loss(self._block_scores(P, block, coef_t), y, sw))

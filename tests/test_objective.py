@@ -131,6 +131,25 @@ def test_init_params_is_zero_and_softmax_gives_log_c():
     assert make("hinge").value(P0) == pytest.approx(C - 1.0, rel=1e-14)
 
 
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("kind", ["dense", "csr", "rows"])
+@pytest.mark.parametrize("weighted", [False, True], ids=["unit", "weighted"])
+def test_value_at_zero_without_a_product_is_the_value_through_one(loss, kind, weighted):
+    # value() skips the products at P = 0 (every score is 0); value_and_grad
+    # always runs them.
+    sw = SW if weighted else None
+    if kind == "rows":
+        rows = np.arange(3, N, 2)
+        obj = LinearObjective(X, Y[rows], C, LOSSES[loss](), L2(0.1),
+                              sample_weight=None if sw is None else sw[rows], rows=rows)
+    else:
+        obj = make(loss, "l2", sample_weight=sw,
+                   X=sparse.csr_matrix(X) if kind == "csr" else X)
+    P0 = obj.init_params()
+    assert obj.value(P0) == pytest.approx(obj.value_and_grad(P0)[0], rel=1e-14)
+    assert obj.value(P0) == pytest.approx(reference_value(make(loss, "l2"), P0), rel=1e-14)
+
+
 # -- sparse --------------------------------------------------------------------
 
 
