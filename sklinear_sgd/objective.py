@@ -8,6 +8,7 @@ Optimizers only ever see such arrays and the methods of :class:`LinearObjective`
 import numpy as np
 from scipy import sparse
 from scipy.linalg import eigvalsh_tridiagonal
+from scipy.optimize import lsq_linear
 
 from ._sparse import add_product, gather_rows, n_rows, take_rows
 
@@ -26,6 +27,10 @@ _MOMENT_MIN_ROWS = 64
 # Rows (at least, and 16 batches) that the constants behind a minibatch step
 # of dense data are estimated on: every k-th row of a larger X.
 _MINIBATCH_EIG_ROWS = 4096
+# Entries (float64) of the matrix of free subgradient terms that the gap
+# estimate of a loss with kinks may build and solve a bounded least-squares
+# problem on (see _kink_estimate): 4 MB, about a second's solve at most.
+_KINK_BUDGET = 2**19
 # How much the intercept's own step may cost the weights' ('auto' steps): the
 # smoothness stays within this factor of the weights' block constant.
 _STEP_SLACK = 1.1
@@ -265,10 +270,19 @@ class LinearObjective:
         the step ``1 / L``). Here ``m = 2 * l2`` is the penalty's squared
         part; the unpenalized intercept is taken along as if it were
         penalized too, so this is an estimate of the gap (it is zero exactly
-        at the minimum and grows with the distance to it), not a proof. A loss
-        with kinks is smoothed over a width ``mu`` first: the smoothed loss is
-        below the loss by at most ``value(P) - value_mu(P)``, which is added;
-        the smallest estimate over a few ``mu`` is returned.
+        at the minimum and grows with the distance to it), not a proof.
+
+        A loss with kinks has no gradient that vanishes at its minimum, where
+        terms sit exactly on their kinks (the support vectors on the margin).
+        There ``g`` may be any ``eps``-subgradient, with ``eps`` added: the
+        hinge terms within ``delta`` of their kink take the coefficient in
+        [0, 1] (and zero weights under an L1 term the subgradient in
+        ``[-l1, l1]``) that gives ``g`` its least norm, a bounded
+        least-squares problem (see :meth:`_kink_estimate`; at the minimum the
+        bound is 0), for a few ``delta``; and the loss is also smoothed over a
+        width ``mu``: the smoothed loss is below the loss by at most
+        ``value(P) - value_mu(P)``, which is added. The smallest estimate of
+        all is returned.
 
         Parameters
         ----------
@@ -290,8 +304,8 @@ class LinearObjective:
             candidates = [self]
         else:
             margin = getattr(self.loss, "margin", 1.0)
-            candidates = [self.with_loss(self.loss.smoothed(margin * 10.0 ** -k))
-                          for k in (1, 2, 3, 4)]
+            widths = [margin * 10.0 ** -k for k in (1, 2, 3, 4)]
+            candidates = [self.with_loss(self.loss.smoothed(mu)) for mu in widths]
         best = np.inf
         for objective in candidates:
             smoothed_value, grad = objective.value_and_grad(P, proximal=True)
@@ -306,8 +320,148 @@ class LinearObjective:
             bias = max(0.0, value - smoothed_value)
             norm = _norm(np.asarray(grad, dtype=np.float64).ravel())
             best = min(best, bias + norm**2 / (2.0 * m))
+        if not self.loss.smooth:
+            best = min(best, self._kink_estimate(P, m, widths + [margin * 1e-8]))
         # Neither the losses nor the penalties are negative: nor is the minimum.
         return float(min(best, value))
+
+    def _data_blocks(self):
+        """All rows as matrices (CSR for sparse ``X``), with each row's share
+        of the objective's weighted mean: ``(X_b, y_b, omega_b)``."""
+        if self.is_sparse:
+            blocks = (
+                (sparse.csr_matrix((data, indices, indptr),
+                                   shape=(len(indptr) - 1, self.n_features)), y, sw, share)
+                for (indptr, indices, data), y, sw, share in self._sparse_blocks()
+            )
+        else:
+            blocks = self._matrix_blocks()
+        for X_b, y_b, sw_b, share in blocks:
+            n_b = len(y_b)
+            if sw_b is None:
+                omega = np.full(n_b, share / n_b)
+            else:
+                sw_b = np.asarray(sw_b, dtype=np.float64)
+                omega = share * sw_b / sw_b.sum()
+            yield X_b, y_b, omega
+
+    def _kink_estimate(self, P, m, deltas):
+        r"""The gap estimate of a hinge objective from its least-norm
+        :math:`\varepsilon`-subgradients, the smallest over ``deltas``.
+
+        The objective is :math:`\sum_k \omega_k h(z_k) + R(W)`, one term
+        :math:`h(z) = \max(0, z)` for every margin :math:`z_k = s_{ij} -
+        s_{iy_i} + \Delta` (:math:`j \neq y_i`), :math:`\omega_k` its row's
+        share of the weights. For coefficients :math:`c_k \in [0, 1]`,
+        :math:`g(c) = \sum_k \omega_k c_k \nabla z_k + \nabla R` is an
+        :math:`\varepsilon(c)`-subgradient with :math:`\varepsilon(c) =
+        \sum_k \omega_k (h(z_k) - c_k z_k) \ge 0` (Fenchel-Young), so with
+        ``m`` the strong convexity of the objective the gap is at most
+        :math:`\varepsilon(c) + |g(c)|^2 / (2 m)` (the intercept taken along
+        as in :meth:`suboptimality`). Terms beyond ``delta`` of their kink keep
+        their subgradient (1 or 0, adding nothing to :math:`\varepsilon`);
+        those within it, and the L1 subgradient of zero weights, are chosen
+        by bounded least squares to make :math:`|g|` smallest. At the minimum
+        some choice makes :math:`g = 0` and :math:`\varepsilon = 0`.
+
+        Only what fits in ``_KINK_BUDGET`` entries is built: a ``delta`` with
+        more terms within it is left out (inf if none is left).
+        """
+        P64 = np.asarray(P, dtype=np.float64)
+        W, b = P64[:, :-1], P64[:, -1]
+        n_classes, width = P64.shape
+        margin = float(getattr(self.loss, "margin", 1.0))
+        deltas = sorted(deltas)
+
+        def margins(X_b, y_b):
+            scores = np.asarray(X_b @ W.T, dtype=np.float64)
+            if self.fit_intercept:
+                scores += b
+            rows = np.arange(len(y_b))
+            z = scores - scores[rows, y_b][:, None] + margin
+            z[rows, y_b] = -np.inf  # no term for the true class
+            return z
+
+        # First pass: how many terms each delta frees; the largest that fits.
+        zero = self.l1 > 0 and not np.all(W)  # weights whose L1 term is at its kink
+        n_zero = int(np.count_nonzero(W == 0)) if zero else 0
+        counts = np.zeros(len(deltas), dtype=np.int64)
+        for X_b, y_b, _ in self._data_blocks():
+            z = np.abs(margins(X_b, y_b))
+            counts += [np.count_nonzero(z <= d) for d in deltas]
+        fits = [d for d, k in zip(deltas, counts)
+                if (k + n_zero) * n_classes * width <= _KINK_BUDGET]
+        if not fits:
+            return np.inf
+        widest = fits[-1]
+
+        # Second pass: the gradient with every term beyond the widest delta at
+        # its subgradient, and the terms within it.
+        base = np.zeros_like(P64)
+        near_x, near_j, near_y, near_w, near_z = [], [], [], [], []
+        for X_b, y_b, omega in self._data_blocks():
+            z = margins(X_b, y_b)
+            coef = (z > widest) * omega[:, None]
+            rows = np.arange(len(y_b))
+            coef[rows, y_b] = -coef.sum(axis=1)
+            base[:, :-1] += np.asarray(X_b.T @ coef).T
+            base[:, -1] += coef.sum(axis=0)
+            i, j = np.nonzero(np.abs(z) <= widest)
+            if i.size:
+                rows_b = X_b[i]
+                near_x.append(rows_b.toarray() if sparse.issparse(rows_b)
+                              else np.asarray(rows_b, dtype=np.float64))
+                near_j.append(j)
+                near_y.append(y_b[i])
+                near_w.append(omega[i])
+                near_z.append(z[i, j])
+        if not self.fit_intercept:
+            base[:, -1] = 0
+        base[:, :-1] += 2.0 * float(self.penalty.l2) * W
+        if self.l1:
+            base[:, :-1] += self.l1 * np.sign(W)
+        if near_x:
+            x = np.vstack(near_x)
+            j, y = np.concatenate(near_j), np.concatenate(near_y)
+            w, z = np.concatenate(near_w), np.concatenate(near_z)
+        else:
+            x = np.zeros((0, self.n_features))
+            j = y = np.zeros(0, dtype=np.intp)
+            w = z = np.zeros(0)
+        # Column k of A: the gradient of the term k's margin times its share,
+        # +omega x~ in row j, -omega x~ in row y_i, x~ = [x, 1] (or [x, 0]).
+        x_tilde = np.hstack([x, np.full((len(x), 1), 1.0 if self.fit_intercept else 0.0)])
+        terms = np.zeros((len(x), n_classes, width))
+        k = np.arange(len(x))
+        terms[k, j] += w[:, None] * x_tilde
+        terms[k, y] -= w[:, None] * x_tilde
+        terms = terms.reshape(len(x), -1)
+        if zero:
+            kinks = np.flatnonzero(np.hstack([W == 0, np.zeros((n_classes, 1), bool)]))
+            units = np.zeros((len(kinks), n_classes * width))
+            units[np.arange(len(kinks)), kinks] = 1.0
+        else:
+            units = np.zeros((0, n_classes * width))
+        best = np.inf
+        for delta in fits:
+            free = np.abs(z) <= delta
+            g0 = base.ravel() + terms[~free & (z > 0)].sum(axis=0)
+            A = np.vstack([terms[free], units]).T
+            n_free = int(free.sum())
+            if A.shape[1] == 0:
+                c, g = np.zeros(0), g0
+            else:
+                lower = np.r_[np.zeros(n_free), np.full(len(units), -self.l1)]
+                upper = np.r_[np.ones(n_free), np.full(len(units), self.l1)]
+                # 'trf' rather than 'bvls': as exact here, and many times
+                # faster on a few hundred free terms.
+                c = lsq_linear(A, -g0, bounds=(lower, upper), method="trf",
+                               lsq_solver="exact").x
+                g = g0 + A @ c
+            c_free, z_free = c[:n_free], z[free]
+            eps = float(w[free] @ (np.maximum(z_free, 0) - c_free * z_free))
+            best = min(best, max(eps, 0.0) + _norm(g) ** 2 / (2.0 * m))
+        return best
 
     def value_and_grad(self, P, rows=None, proximal=False):
         """Objective and its gradient at ``P`` on all rows or on ``rows``.

@@ -843,3 +843,37 @@ def test_rows_of_x_are_read_where_they_are(monkeypatch):
     obj.accuracy(P)
     obj.smoothness(4)
     np.testing.assert_array_equal(Xr, X)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_hinge_gap_estimate_reads_sparse_rows_weights_and_subsets(fit_intercept):
+    # The least-norm subgradient of the hinge's gap estimate (see
+    # LinearObjective._kink_estimate) on CSR rows, on weighted rows and on
+    # rows of a larger X is the one of the same data held densely, repeated
+    # and taken out; near the optimum, where terms sit near their kinks.
+    from sklinear_sgd import SVMClassifier
+
+    clf = SVMClassifier(alpha=0.1, optimizer="gd", max_iter=300, tol=None,
+                        fit_intercept=fit_intercept).fit(X, Y)
+    P = clf._params(X.dtype)
+    deltas = [1e-1, 1e-2, 1e-4]
+
+    def estimates(obj):
+        return obj._kink_estimate(P, obj.strong_convexity(), deltas), obj.suboptimality(P)
+
+    dense = make("hinge", fit_intercept=fit_intercept)
+    expected = estimates(dense)
+    assert 0 < expected[1] <= expected[0] < 1e-2 * dense.value(P)
+    rng = np.random.RandomState(3)
+    same = [
+        make("hinge", fit_intercept=fit_intercept, X=sparse.csr_matrix(X)),
+        LinearObjective(np.vstack([X, rng.randn(7, P_FEAT)]), Y, C, MulticlassHinge(),
+                        L2(0.1), fit_intercept=fit_intercept, rows=np.arange(N)),
+    ]
+    for obj in same:
+        np.testing.assert_allclose(estimates(obj), expected, rtol=1e-9)
+    counts = np.arange(N) % 3
+    weighted = make("hinge", fit_intercept=fit_intercept, sample_weight=counts.astype(float))
+    repeated = make("hinge", fit_intercept=fit_intercept, X=np.repeat(X, counts, axis=0),
+                    y=np.repeat(Y, counts))
+    np.testing.assert_allclose(estimates(weighted), estimates(repeated), rtol=1e-9)
