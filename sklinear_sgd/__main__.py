@@ -74,17 +74,28 @@ def _random_search_lines(X_train, y_train, random_state, n_lines=5):
     clf.fit(X_train, y_train)
 
 
-def _write_plots(directory, fitted, random_state):
-    """Write the loss curves of the tour's fits and decision regions as PNG files."""
+#: What ``--plots`` says when matplotlib cannot be imported.
+PLOTS_NEED_MATPLOTLIB = (
+    "--plots needs matplotlib, which is not installed: pip install matplotlib "
+    "(it is the package's 'plots' extra: pip install \".[plots]\" from a checkout). "
+    "Nothing was run."
+)
+
+
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend, or None if matplotlib cannot be imported."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-    except ImportError as exc:
-        raise SystemExit(
-            "--plots needs matplotlib: pip install 'sklinear-sgd[plots]'"
-        ) from exc
+    except ImportError:
+        return None
+    return plt
+
+
+def _write_plots(plt, directory, fitted, random_state):
+    """Write the loss curves of the tour's fits and decision regions as PNG files."""
     from sklearn.datasets import make_blobs
 
     directory.mkdir(parents=True, exist_ok=True)
@@ -105,7 +116,7 @@ def _write_plots(directory, fitted, random_state):
     grid = np.c_[xx.ravel(), yy.ravel()]
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained")
     for ax, cls in zip(axes, CLASSIFIERS):
-        clf = cls(optimizer="gd", random_state=random_state).fit(X, y)
+        clf = cls(random_state=random_state).fit(X, y)  # the default: the exact optimum
         ax.contourf(xx, yy, clf.predict(grid).reshape(xx.shape), levels=[-0.5, 0.5, 1.5, 2.5],
                     colors=["#fdd0a2", "#c7e9c0", "#dadaeb"])
         for k, color in enumerate(["#d95f02", "#1b9e77", "#7570b3"]):
@@ -178,10 +189,22 @@ def main(argv=None):
         type=Path,
         metavar="DIR",
         help="write the loss curves and decision regions as PNG files into DIR "
-        "(needs matplotlib)",
+        "(needs matplotlib, the 'plots' extra; checked before anything runs)",
     )
     args = parser.parse_args(argv)
     progress = args.progress == "on" or (args.progress == "auto" and sys.stdout.isatty())
+    plt = None
+    if args.plots is not None:  # before any fit: a missing dependency or folder fails fast
+        plt = _pyplot()
+        if plt is None:
+            print(f"{parser.prog}: error: {PLOTS_NEED_MATPLOTLIB}", file=sys.stderr)
+            return 1
+        try:
+            args.plots.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            print(f"{parser.prog}: error: --plots cannot create the folder "
+                  f"{args.plots}: {exc}. Nothing was run.", file=sys.stderr)
+            return 1
 
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(
@@ -198,7 +221,7 @@ def main(argv=None):
     _random_search_lines(X_train, y_train, args.random_state)
     _gradient_checks(X_train, y_train, args.random_state)
     if args.plots is not None:
-        _write_plots(args.plots, fitted, args.random_state)
+        _write_plots(plt, args.plots, fitted, args.random_state)
     return 0
 
 

@@ -3,6 +3,8 @@
 import contextlib
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,53 @@ def test_tour_writes_its_plots(tour):
         data = (folder / name).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
     assert "Wrote" in out
+
+
+def _fail_if_called(*args, **kwargs):
+    raise AssertionError("the tour ran although --plots cannot write its plots")
+
+
+def test_plots_without_matplotlib_fails_before_any_work(tmp_path, monkeypatch, capsys):
+    import sklinear_sgd.__main__ as tour_module
+
+    # None in sys.modules makes "import matplotlib" raise ImportError.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    monkeypatch.setattr(tour_module, "load_digits", _fail_if_called)
+    monkeypatch.setattr(tour_module, "_fit_table", _fail_if_called)
+    folder = tmp_path / "plots"
+    assert main(["--plots", str(folder)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "--plots needs matplotlib" in captured.err
+    assert "pip install matplotlib" in captured.err and ".[plots]" in captured.err
+    assert not folder.exists()
+
+
+def test_plots_without_matplotlib_exits_non_zero_from_the_command_line(tmp_path):
+    # The command as a user runs it, with matplotlib made unimportable first.
+    code = (
+        "import runpy, sys; sys.modules['matplotlib'] = None; "
+        "sys.argv = ['sklinear_sgd', '--plots', sys.argv[1]]; "
+        "runpy.run_module('sklinear_sgd', run_name='__main__', alter_sys=True)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "plots")],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "pip install matplotlib" in result.stderr
+
+
+def test_plots_into_a_path_that_is_a_file_fails_before_any_work(tmp_path, monkeypatch,
+                                                                 capsys):
+    pytest.importorskip("matplotlib")
+    import sklinear_sgd.__main__ as tour_module
+
+    monkeypatch.setattr(tour_module, "load_digits", _fail_if_called)
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("")
+    assert main(["--plots", str(not_a_folder)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "cannot create the folder" in captured.err
