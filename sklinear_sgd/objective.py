@@ -435,7 +435,7 @@ class LinearObjective:
         k = np.arange(len(x))
         terms[k, j] += w[:, None] * x_tilde
         terms[k, y] -= w[:, None] * x_tilde
-        terms = terms.reshape(len(x), -1)
+        terms = terms.reshape(len(x), n_classes * width)
         if zero:
             kinks = np.flatnonzero(np.hstack([W == 0, np.zeros((n_classes, 1), bool)]))
             units = np.zeros((len(kinks), n_classes * width))

@@ -10,7 +10,7 @@ from sklinear_sgd import _sparse
 from sklinear_sgd.gradient_check import numerical_gradient, relative_error
 from sklinear_sgd.losses import MulticlassHinge, SoftmaxCrossEntropy
 from sklinear_sgd.objective import LinearObjective
-from sklinear_sgd.penalties import L1, L2, NoPenalty
+from sklinear_sgd.penalties import L1, L2, ElasticNet, NoPenalty
 
 N, P_FEAT, C = 30, 5, 3
 _rng = np.random.RandomState(0)
@@ -877,3 +877,14 @@ def test_hinge_gap_estimate_reads_sparse_rows_weights_and_subsets(fit_intercept)
     repeated = make("hinge", fit_intercept=fit_intercept, X=np.repeat(X, counts, axis=0),
                     y=np.repeat(Y, counts))
     np.testing.assert_allclose(estimates(weighted), estimates(repeated), rtol=1e-9)
+
+
+@pytest.mark.parametrize("penalty", [L2(0.1), ElasticNet(0.1, 0.5)])
+def test_hinge_gap_estimate_without_terms_near_their_kinks(penalty):
+    # At W = 0 every margin is the margin 1: no term is within the widths of
+    # the estimate (an empty set of free terms; scikit-learn's common checks
+    # met it, in a fit whose weights leave only one class).
+    obj = make("hinge", penalty=penalty)
+    P = obj.init_params()
+    assert obj._kink_estimate(P, obj.strong_convexity(), [1e-1, 1e-4]) > 0
+    assert 0 < obj.suboptimality(P) <= obj.value(P)
