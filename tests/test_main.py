@@ -115,3 +115,15 @@ def test_plots_into_a_path_that_is_a_file_fails_before_any_work(tmp_path, monkey
     assert main(["--plots", str(not_a_folder)]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "cannot create the folder" in captured.err
+
+
+def test_readme_and_docs_name_every_extra():
+    tomllib = pytest.importorskip("tomllib")  # Python >= 3.11
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "optional-dependencies"
+    ]
+    install = (ROOT / "README.md").read_text().split("## Install\n", 1)[1].split("\n## ", 1)[0]
+    index = (ROOT / "docs" / "index.rst").read_text()
+    for extra in extras:
+        assert f"| `{extra}` |" in install, extra
+        assert f"``{extra}``" in index, extra
