@@ -208,3 +208,23 @@ def test_hinge_gap_estimate_is_zero_at_the_optimum_and_bounds_the_gap(name, pena
     for scale in (1e-3, 1e-2, 1e-1):
         Q = objective.project(P + scale * rng.standard_normal(P.shape))
         assert objective.suboptimality(Q) >= objective.value(Q) - value
+
+
+def test_lbfgs_column_scales_count_the_penalty_on_rare_columns():
+    # Standardized columns keep scale 1; a column that is almost always zero
+    # is scaled by the penalty's curvature, not by its tiny mean square.
+    from sklinear_sgd.optimizers.quasi_newton import _column_scales
+
+    X, y = data("wine")
+    rare = np.zeros((len(X), 1))
+    rare[0] = 1.0
+    clf = SoftmaxClassifier(alpha=0.1)
+    clf._set_classes(y, None, False, True)
+    scales = _column_scales(clf._bind(np.hstack([X, rare]), y, None))
+    np.testing.assert_array_equal(scales[:-2], 1.0)
+    # sqrt(1/178 + 4 * 2 * 0.1) = 0.90: the power of two 1 (the RMS alone, 0.075: 1/16).
+    assert scales[-2] == 1.0 and scales[-1] == 1.0
+    # A strong penalty scales even the standardized columns up.
+    clf = SoftmaxClassifier(alpha=2.0)
+    clf._set_classes(y, None, False, True)
+    assert np.all(_column_scales(clf._bind(X, y, None))[:-1] == 4.0)
