@@ -13,9 +13,17 @@ from numpy.testing import assert_allclose
 from sklinear_sgd import SoftmaxClassifier, SVMClassifier
 from sklinear_sgd.demo import make_server
 from sklinear_sgd.demo import server as demo_server
-from sklinear_sgd.demo.server import MAX_POINTS, make_preset, per_sample_losses
+from sklinear_sgd.demo.server import (
+    DEFAULT_SETTINGS,
+    LOSSES,
+    MAX_POINTS,
+    Session,
+    estimator_params,
+    make_preset,
+    per_sample_losses,
+)
 from sklinear_sgd.losses import MulticlassHinge, SoftmaxCrossEntropy
-from sklinear_sgd.optimizers import OPTIMIZERS
+from sklinear_sgd.optimizers import OPTIMIZERS, GradientDescent
 
 
 @pytest.fixture(scope="module")
@@ -164,13 +172,65 @@ def test_numbers_are_the_estimators(server):
     assert_allclose(view["data_loss"] + view["penalty"], view["objective"], rtol=1e-12)
     assert view["accuracy"] == pytest.approx(clf.score(X, y))
     assert view["points"]["predicted"] == clf.predict(X).tolist()
-    limit, size = view["grid"]["limit"], view["grid"]["size"]
-    axis = np.linspace(-limit, limit, size)
-    gx, gy = np.meshgrid(axis, axis[::-1])
-    expected = clf.predict(np.c_[gx.ravel(), gy.ravel()])
-    assert (
-        np.array(list(view["grid"]["regions"]), dtype=int).tolist() == expected.tolist()
-    )
+    terms = np.array(view["points"]["terms"], dtype=float)  # None -> nan
+    assert np.isnan(terms[np.arange(len(y)), y]).all()
+    assert_allclose(np.nansum(terms, axis=1), view["points"]["loss"], rtol=1e-12)
+    # Each region is where predict gives its class.
+    limit = view["regions"]["limit"]
+    axis = np.linspace(-limit, limit, 81)
+    gx, gy = np.meshgrid(axis, axis)
+    grid = np.c_[gx.ravel(), gy.ravel()]
+    found = regions_at(view, grid)
+    clear = found >= 0  # not on a boundary
+    assert clear.mean() > 0.95
+    assert (found[clear] == clf.predict(grid)[clear]).all()
+
+
+def regions_at(view, points, tol=1e-9):
+    """The class whose polygon holds each point strictly inside; -1 on an edge."""
+    found = np.full(len(points), -1)
+    for k, polygon in enumerate(view["regions"]["polygons"]):
+        if not polygon:
+            continue
+        P = np.array(polygon)
+        edges = np.roll(P, -1, axis=0) - P
+        rel = points[:, None, :] - P[None, :, :]
+        cross = edges[None, :, 0] * rel[:, :, 1] - edges[None, :, 1] * rel[:, :, 0]
+        inside = (cross > tol).all(axis=1)
+        assert (found[inside] == -1).all(), "regions overlap"
+        found[inside] = k
+    return found
+
+
+def polygon_area(polygon):
+    if not polygon:
+        return 0.0
+    x, y = np.array(polygon).T
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_decision_regions_tile_the_square_as_predict_does(seed):
+    rng = np.random.RandomState(seed)
+    coef, intercept = rng.randn(3, 2), rng.randn(3)
+    if seed == 0:  # identical rows tie: the lower class wins, as in predict
+        coef[2], intercept[2] = coef[1], intercept[1]
+    if seed == 1:  # a class that wins nowhere
+        coef[0], intercept[0] = 0.0, -100.0
+    polygons = demo_server.decision_regions(coef, intercept)
+    areas = [polygon_area(p) for p in polygons]
+    assert min(areas) >= 0 and sum(areas) == pytest.approx(100.0)
+    clf = SVMClassifier().fit(*make_preset("few"))
+    clf.coef_, clf.intercept_ = coef, intercept
+    points = rng.uniform(-5, 5, (2000, 2))
+    found = regions_at({"regions": {"polygons": polygons}}, points)
+    clear = found >= 0
+    assert clear.mean() > 0.98
+    assert (found[clear] == clf.predict(points)[clear]).all()
+    if seed == 0:
+        assert polygons[2] == []
+    if seed == 1:
+        assert polygons[0] == []
 
 
 def test_softmax_view_carries_probabilities(server):
@@ -199,19 +259,16 @@ def test_edited_weights_move_the_regions_and_training_resumes_from_them(server):
         "/api/weights",
         {"session": sid, "coef": [[0, 0], [0, 0], [0, 0]], "intercept": [0, 0, 5]},
     )
-    assert set(view["grid"]["regions"]) == {"2"}
+    polygons = view["regions"]["polygons"]
+    assert polygons[0] == polygons[1] == [] and polygon_area(polygons[2]) == 100
     assert view["curve"] == [view["objective"]]
     view = post(
         server,
         "/api/weights",
         {"session": sid, "coef": [[-1, 0], [1, 0], [0, 1]], "intercept": [0, 0, 0]},
     )
-    regions = view["grid"]["regions"]
-    size = view["grid"]["size"]
-    assert (
-        regions[size // 2 * size] == "0" and regions[size // 2 * size + size - 1] == "1"
-    )
-    assert regions[size // 2] == "2"
+    found = regions_at(view, np.array([[-4.0, 0.0], [4.0, 0.0], [0.0, 4.0]]))
+    assert found.tolist() == [0, 1, 2]
     post(
         server,
         "/api/config",
@@ -245,6 +302,230 @@ def test_randomize_draws_new_weights(server):
     again = post(server, "/api/randomize", {"session": view["session"]})
     assert again["coef"] != view["coef"]
     assert_allclose(np.sum(again["coef"], axis=0), 0, atol=1e-12)
+
+
+# -- every change starts the optimizer afresh -------------------------------------
+
+
+def run_steps(session, n):
+    while n > 0:
+        session.step({"steps": min(n, demo_server.MAX_STEPS)})
+        n -= min(n, demo_server.MAX_STEPS)
+
+
+@pytest.mark.parametrize("before", [0, 47, 77, 300])
+def test_a_new_preset_and_new_weights_learn_as_a_fresh_start(before):
+    """The issue's table: preset 'overlapping', new random weights, 20 GD steps.
+
+    The steps run before the change used to shrink the rate of the next ones
+    (after 77 steps the objective stayed at 2.024); now every row is the
+    fresh start's, and the step counter starts again.
+    """
+    session = Session("separable", seed=0)
+    run_steps(session, before)
+    assert session.view("s")["steps"] == before
+    session.reset({"preset": "overlapping"})
+    session.randomize({})
+    start = session.view("s")
+    assert start["steps"] == 0 and start["curve"] == [start["objective"]]
+    assert start["objective"] == pytest.approx(2.024, abs=5e-4)
+    session.step({"steps": 20})
+    end = session.view("s")
+    assert end["steps"] == 20 and end["curve_start"] == 0 and len(end["curve"]) == 21
+    assert end["objective"] == pytest.approx(0.7797, abs=5e-4)
+    assert end["accuracy"] == pytest.approx(66 / 90)
+    # Exactly what a new fit of 20 iterations from the same weights gives.
+    X, y = make_preset("overlapping")
+    reference = SVMClassifier(**estimator_params(DEFAULT_SETTINGS)).set_params(
+        max_iter=20
+    ).fit(X, y, coef_init=start["coef"], intercept_init=start["intercept"])
+    assert_allclose(end["coef"], reference.coef_, rtol=1e-12, atol=1e-15)
+    assert_allclose(end["curve"][1:], reference.loss_curve_, rtol=1e-12)
+
+
+CHANGES = {
+    "preset": lambda s: s.reset({"preset": "overlapping"}),
+    "same preset again": lambda s: s.reset({}),
+    "added point": lambda s: s.add_point({"x": 0.5, "y": 0.5, "label": 1}),
+    "removed point": lambda s: s.remove_point({"index": 3}),
+    "moved point": lambda s: s.move_point({"index": 3, "x": 1.0, "y": -1.0}),
+    "random weights": lambda s: s.randomize({}),
+    "typed weights": lambda s: s.set_weights(
+        {"coef": [[1, 0], [0, 1], [-1, -1]], "intercept": [0.5, 0, -0.5]}
+    ),
+    "alpha": lambda s: s.configure({"alpha": 0.01}),
+    "learning rate": lambda s: s.configure({"learning_rate": 0.5}),
+    "batch size": lambda s: s.configure({"batch_size": 8}),
+    "margin": lambda s: s.configure({"margin": 2.0}),
+    "loss": lambda s: s.configure({"loss": "softmax"}),
+    "optimizer": lambda s: s.configure({"optimizer": "adagrad"}),
+}
+
+
+def fresh_copy(session):
+    """A new session holding what ``session`` shows, never stepped."""
+    other = Session("empty", seed=1)
+    other.configure(dict(session.settings))
+    other.X, other.y = session.X.copy(), session.y.copy()
+    other.set_weights(
+        {
+            "coef": session.estimator.coef_.tolist(),
+            "intercept": session.estimator.intercept_.tolist(),
+        }
+    )
+    return other
+
+
+@pytest.mark.parametrize("optimizer", ["gd", "sgd", "adam", "lbfgs", "random_search"])
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_every_change_starts_the_optimizer_afresh(change, optimizer):
+    session = Session("separable", seed=0)
+    session.configure({"optimizer": optimizer})
+    run_steps(session, 60)
+    CHANGES[change](session)
+    view = session.view("s")
+    assert view["steps"] == 0 and view["curve_start"] == 0
+    assert view["curve"] == [view["objective"]]
+    fresh = fresh_copy(session)
+    assert fresh.view("s")["coef"] == view["coef"]
+    for s in (session, fresh):
+        s.step({"steps": 10})
+    changed, new = session.view("s"), fresh.view("s")
+    assert changed["steps"] == 10
+    assert_allclose(changed["coef"], new["coef"], rtol=1e-12, atol=1e-15)
+    assert_allclose(changed["curve"], new["curve"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss", ["svm", "softmax"])
+@pytest.mark.parametrize(
+    "optimizer",
+    ["random_local_search", "gd", "sgd", "adam", "rmsprop", "adagrad", "svrg"],
+)
+def test_steps_after_a_change_are_a_new_fit(loss, optimizer):
+    """k steps after a change give what fit(max_iter=k) from the same weights
+    gives, to the last digits."""
+    session = Session("overlapping", seed=3)
+    session.configure({"loss": loss, "optimizer": optimizer, "batch_size": 8})
+    run_steps(session, 60)
+    session.add_point({"x": 4.0, "y": 4.0, "label": 0})
+    W, b = session.estimator.coef_.copy(), session.estimator.intercept_.copy()
+    session.step({"steps": 15})
+    reference = LOSSES[loss](**estimator_params(session.settings))
+    reference.set_params(max_iter=15).fit(
+        session.X, session.y, coef_init=W, intercept_init=b
+    )
+    assert_allclose(session.estimator.coef_, reference.coef_, rtol=1e-12, atol=1e-15)
+    assert session.steps == 15 == reference.n_iter_
+
+
+def test_a_missing_class_is_declared_with_no_weight():
+    """With points of one class only, a fresh start trains the three-class
+    model as a first partial_fit declaring the classes would."""
+    session = Session("empty", seed=0)
+    session.set_weights({"coef": [[0, 0]] * 3, "intercept": [0, 0, 0]})
+    for x, y in [(1.0, 2.0), (-1.5, 0.5), (0.2, -3.0)]:
+        session.add_point({"x": x, "y": y, "label": 2})
+    session.add_point({"x": 3.0, "y": 3.0, "label": 0})
+    session.step({"steps": 5})
+    reference = SVMClassifier(**estimator_params(DEFAULT_SETTINGS))
+    for _ in range(5):
+        reference.partial_fit(session.X, session.y, classes=[0, 1, 2])
+    assert_allclose(session.estimator.coef_, reference.coef_, rtol=1e-12, atol=1e-15)
+    assert session.estimator.coef_.shape == (3, 2)
+
+
+def test_a_config_that_changes_nothing_keeps_the_run(server):
+    sid = new_session(server)["session"]
+    view = post(server, "/api/step", {"session": sid, "steps": 4})
+    again = post(server, "/api/config", {"session": sid, **view["settings"]})
+    assert again == view
+    third = post(server, "/api/step", {"session": sid, "steps": 1})
+    assert third["steps"] == 5 and third["curve"][:5] == view["curve"]
+
+
+def test_points_are_removed_and_moved(server):
+    sid = new_session(server, preset="few")["session"]
+    view = post(server, "/api/step", {"session": sid, "steps": 3})
+    X, y = make_preset("few")
+    view = post(server, "/api/points/remove", {"session": sid, "index": 1})
+    assert view["points"]["x"] == np.delete(X[:, 0], 1).tolist()
+    assert view["points"]["label"] == np.delete(y, 1).tolist()
+    assert view["steps"] == 0
+    view = post(server, "/api/step", {"session": sid, "steps": 2})
+    view = post(
+        server, "/api/points/move", {"session": sid, "index": 0, "x": 4.5, "y": -5}
+    )
+    assert view["points"]["x"][0] == 4.5 and view["points"]["y"][0] == -5
+    assert view["points"]["label"][0] == y[0] and view["steps"] == 0
+    status, data = request(
+        server, "POST", "/api/points/remove", {"session": sid, "index": 5}
+    )
+    assert status == 400 and "'index' must be an integer in [0, 4]" in data["error"]
+    empty = new_session(server, preset="empty")["session"]
+    status, data = request(
+        server, "POST", "/api/points/move",
+        {"session": empty, "index": 0, "x": 0, "y": 0},
+    )
+    assert status == 400 and "no points" in data["error"]
+
+
+def test_the_view_has_each_points_loss_terms(server):
+    sid = new_session(server, preset="overlapping")["session"]
+    view = post(server, "/api/config", {"session": sid, "margin": 1.5})
+    scores, y = np.array(view["points"]["scores"]), np.array(view["points"]["label"])
+    terms = np.array(view["points"]["terms"], dtype=float)
+    for j in range(3):
+        other = y != j
+        expected = np.maximum(0, scores[other, j] - scores[other, y[other]] + 1.5)
+        assert_allclose(terms[other, j], expected, rtol=1e-12, atol=1e-15)
+    assert "proba" not in view["points"]
+    view = post(server, "/api/config", {"session": sid, "loss": "softmax"})
+    proba = np.array(view["points"]["proba"])
+    assert "terms" not in view["points"]
+    assert_allclose(-np.log(proba[np.arange(len(y)), y]), view["points"]["loss"])
+
+
+class SmoothOnly(GradientDescent):
+    """Gradient descent that refuses a loss with kinks, as an optimizer may."""
+
+    def iterate(self, objective, params, state, max_iter):
+        if not objective.smooth_loss:
+            raise ValueError("SmoothOnly needs a differentiable loss.")
+        return super().iterate(objective, params, state, max_iter)
+
+
+def test_options_say_which_optimizers_cannot_run_with_a_loss(server, monkeypatch):
+    status, data = request(server, "GET", "/api/options")
+    # The package runs every optimizer with both losses today.
+    assert data["unavailable"] == {"svm": {}, "softmax": {}}
+    for name in OPTIMIZERS:
+        params = OPTIMIZERS[name]().get_params()
+        assert (name in data["takes_learning_rate"]) == ("learning_rate" in params)
+        assert (name in data["takes_batch_size"]) == ("batch_size" in params)
+    # One that cannot is found by trying, and refused with the package's reason.
+    monkeypatch.setitem(OPTIMIZERS, "smooth_only", SmoothOnly)
+    status, data = request(server, "GET", "/api/options")
+    assert data["unavailable"] == {
+        "svm": {"smooth_only": "SmoothOnly needs a differentiable loss."},
+        "softmax": {},
+    }
+    sid = new_session(server)["session"]
+    before = post(server, "/api/state", {"session": sid})
+    status, data = request(
+        server, "POST", "/api/config", {"session": sid, "optimizer": "smooth_only"}
+    )
+    assert status == 400
+    assert "cannot run with the 'svm' loss: SmoothOnly needs a differentiable" in (
+        data["error"]
+    )
+    assert post(server, "/api/state", {"session": sid}) == before
+    view = post(
+        server,
+        "/api/config",
+        {"session": sid, "optimizer": "smooth_only", "loss": "softmax"},
+    )
+    view = post(server, "/api/step", {"session": sid, "steps": 2})
+    assert view["steps"] == 2 and view["objective"] < before["objective"]
 
 
 # -- bad requests -------------------------------------------------------------------
@@ -283,6 +564,11 @@ BAD = [
     ),
     ("/api/weights", {"intercept": [0, 0, 0]}, "'coef' is missing"),
     ("/api/reset", {"preset": "../../etc/passwd"}, "preset"),
+    ("/api/points/remove", {}, "'index' is missing"),
+    ("/api/points/remove", {"index": -1}, "'index' must be an integer in [0, 59]"),
+    ("/api/points/remove", {"index": 1.0}, "'index' must be an integer"),
+    ("/api/points/move", {"index": 60, "x": 0, "y": 0}, "in [0, 59]"),
+    ("/api/points/move", {"index": 0, "x": 0, "y": 5.5}, "'y'"),
 ]
 
 
@@ -443,7 +729,7 @@ def test_command_line_starts_a_loopback_server_and_prints_its_address():
         conn.close()
     finally:
         proc.terminate()
-        proc.wait(timeout=30)
+        proc.communicate(timeout=30)  # waits, and closes the pipes
 
 
 def test_command_line_warns_off_loopback_and_checks_the_port(capsys):

@@ -1,9 +1,16 @@
 """The demo's HTTP server: sessions, request validation, JSON endpoints.
 
 See :mod:`sklinear_sgd.demo` for the endpoint reference. Every number the page
-shows is computed here by the estimators' public API (``partial_fit``,
-``decision_function``, ``objective``, ``score``, ``predict_proba``, assignment
-of ``coef_`` and ``intercept_``) and by :mod:`sklinear_sgd.losses`.
+shows is computed here by the estimators' public API (``fit`` with
+``coef_init`` and ``intercept_init``, ``partial_fit``, ``decision_function``,
+``objective``, ``score``, ``predict``, ``predict_proba``, assignment of
+``coef_`` and ``intercept_``) and by :mod:`sklinear_sgd.losses`.
+
+Every change of the problem or of the starting point (points, weights,
+settings) starts the optimizer afresh, as a new ``fit`` from the weights shown:
+its first step is ``fit(X, y, coef_init=coef_, intercept_init=intercept_)``
+with ``max_iter=1``, and the steps after it are ``partial_fit`` calls, which
+resume the state (step count, schedule, moments) of that fit.
 """
 
 import argparse
@@ -14,13 +21,17 @@ import math
 import secrets
 import sys
 import threading
+import warnings
 import webbrowser
 from collections import OrderedDict
+from functools import lru_cache, partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 
 from .. import SoftmaxClassifier, SVMClassifier
 from ..losses import MulticlassHinge, SoftmaxCrossEntropy
@@ -32,8 +43,6 @@ __all__ = ["DemoServer", "make_server", "main"]
 CLASSES = np.array([0, 1, 2])
 #: The square of the plane that the page shows, ``[-LIMIT, LIMIT]`` on both axes.
 LIMIT = 5.0
-#: Cells per side of the grid of decision regions.
-GRID = 160
 #: Most points a session may hold.
 MAX_POINTS = 2000
 #: Most sessions kept at once; the least recently used one goes first.
@@ -49,8 +58,8 @@ MAX_WEIGHT = 1e3
 
 LOSSES = {"svm": SVMClassifier, "softmax": SoftmaxClassifier}
 #: The optimizers that take a learning rate, and those that take a batch size.
-TAKES_LEARNING_RATE = ("gd", "sgd", "adam", "rmsprop", "adagrad")
-TAKES_BATCH_SIZE = ("sgd", "adam", "rmsprop", "adagrad")
+TAKES_LEARNING_RATE = ("gd", "sgd", "adam", "rmsprop", "adagrad", "svrg")
+TAKES_BATCH_SIZE = ("sgd", "adam", "rmsprop", "adagrad", "svrg")
 PRESETS = ("separable", "overlapping", "stripes", "few", "empty")
 DEFAULT_SETTINGS = {
     "loss": "svm",
@@ -265,11 +274,264 @@ def per_sample_losses(loss, scores, y):
     return np.asarray(loss.loss(rotated[:, None, :], np.zeros(1, dtype=int)))
 
 
+def hinge_terms(loss, scores, y):
+    """Each sample's terms ``max(0, s_j - s_y + margin)`` of the multiclass hinge.
+
+    Each term is the loss of a two-class problem, the true class's score and
+    class ``j``'s, so it is computed by the loss itself
+    (:func:`per_sample_losses` on those two columns), not by a copy of its
+    formula.
+
+    Parameters
+    ----------
+    loss : MulticlassHinge
+    scores : ndarray of shape (n_samples, n_classes)
+    y : ndarray of shape (n_samples,)
+        Class indices.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_classes)
+        Column ``j`` holds the term of class ``j``; NaN where ``j`` is the
+        sample's own class, which has no term. The terms of a row add up to
+        its ``L_i``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklinear_sgd.losses import MulticlassHinge
+    >>> scores = np.array([[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]])
+    >>> hinge_terms(MulticlassHinge(), scores, np.array([0, 1, 2])).round(2)
+    array([[nan, 2.9, 0. ],
+           [0. , nan, 0. ],
+           [6.3, 6.6, nan]])
+    """
+    n_samples, n_classes = scores.shape
+    own = scores[np.arange(n_samples), y]
+    label = np.zeros(n_samples, dtype=int)
+    terms = np.empty((n_samples, n_classes))
+    for j in range(n_classes):  # three classes: three calls of the loss
+        pair = np.column_stack([own, scores[:, j]])
+        terms[:, j] = per_sample_losses(loss, pair, label)
+    terms[np.arange(n_samples), y] = np.nan
+    return terms
+
+
+def _clip(polygon, normal, offset, strict):
+    """The part of a convex polygon where ``normal . p + offset >= 0`` (``> 0``
+    with ``strict``, which matters only for a constant side: ``normal`` 0)."""
+    if not np.any(normal):
+        keep = offset > 0 or (offset == 0 and not strict)
+        return polygon if keep else []
+    out = []
+    for p, q in zip(polygon, polygon[1:] + polygon[:1]):
+        dp = float(normal @ p + offset)
+        dq = float(normal @ q + offset)
+        if dp >= 0:
+            out.append(p)
+        if (dp > 0 and dq < 0) or (dp < 0 and dq > 0):  # a strict crossing
+            out.append(p + (q - p) * (dp / (dp - dq)))
+    return out if len(out) >= 3 else []
+
+
+def decision_regions(coef, intercept, limit=LIMIT):
+    """Each class's decision region in the square ``[-limit, limit]^2``.
+
+    The region of class ``k`` is where its score ``w_k . x + b_k`` is the
+    highest: the square cut by the half-planes ``(w_k - w_j) . x + b_k - b_j
+    >= 0``, ``j != k``, a convex polygon (empty where class ``k`` never
+    wins). Ties go to the lower class index, as ``predict``'s do. The page
+    fills these polygons: their edges are exact at any size.
+
+    Parameters
+    ----------
+    coef : ndarray of shape (n_classes, 2)
+    intercept : ndarray of shape (n_classes,)
+    limit : float, default=LIMIT
+
+    Returns
+    -------
+    list of n_classes lists of [x, y] vertices
+        Counter-clockwise; an empty list for a class that wins nowhere.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> left, right = decision_regions(np.array([[-1.0, 0.0], [1.0, 0.0]]), np.zeros(2))
+    >>> sorted(map(tuple, left))
+    [(-5.0, -5.0), (-5.0, 5.0), (0.0, -5.0), (0.0, 5.0)]
+    >>> sorted(map(tuple, right))
+    [(0.0, -5.0), (0.0, 5.0), (5.0, -5.0), (5.0, 5.0)]
+    """
+    coef = np.asarray(coef, dtype=np.float64)
+    intercept = np.asarray(intercept, dtype=np.float64)
+    square = [np.array(p) for p in ((-limit, -limit), (limit, -limit),
+                                    (limit, limit), (-limit, limit))]
+    regions = []
+    for k in range(coef.shape[0]):
+        polygon = square
+        for j in range(coef.shape[0]):
+            if j != k and polygon:
+                polygon = _clip(polygon, coef[k] - coef[j],
+                                intercept[k] - intercept[j], strict=j < k)
+        regions.append([[float(v) for v in p] for p in polygon])
+    return regions
+
+
+def estimator_params(settings):
+    """The estimator parameters of a session's settings.
+
+    ``max_iter=1`` makes a ``fit`` one iteration, as a ``partial_fit`` call
+    is; ``tol=None`` and ``early_stopping=False`` keep that iteration the same
+    as the next ones (no stopping rule, every point used for training), and
+    ``random_state=0`` makes the minibatches of every fresh start the same.
+
+    Parameters
+    ----------
+    settings : dict
+        As :data:`DEFAULT_SETTINGS`.
+
+    Returns
+    -------
+    dict
+        For ``set_params`` of the loss's classifier, or its constructor.
+
+    Examples
+    --------
+    >>> estimator_params(dict(DEFAULT_SETTINGS, optimizer="sgd"))["optimizer"]
+    SGD(batch_size=16)
+    """
+    name = settings["optimizer"]
+    optimizer = {}
+    if name in TAKES_LEARNING_RATE and settings["learning_rate"] is not None:
+        optimizer["learning_rate"] = settings["learning_rate"]
+    if name in TAKES_BATCH_SIZE:
+        optimizer["batch_size"] = settings["batch_size"]
+    params = {
+        "alpha": settings["alpha"],
+        "optimizer": OPTIMIZERS[name](**optimizer),
+        "max_iter": 1,
+        "tol": None,
+        "early_stopping": False,
+        "random_state": 0,
+    }
+    if settings["loss"] == "svm":
+        params["margin"] = settings["margin"]
+    return params
+
+
+#: Held while warnings are filtered: the filters are shared by every thread.
+_WARNINGS_LOCK = threading.Lock()
+
+
+def fit_from(estimator, X, y, coef, intercept):
+    """Start the optimizer afresh from given weights: one iteration of ``fit``.
+
+    ``estimator.fit(X, y, coef_init=coef, intercept_init=intercept)``, its
+    ``max_iter`` being 1 (see :func:`estimator_params`): the optimizer's state,
+    schedule, step-size estimate and iteration count are those of a new fit,
+    and ``partial_fit`` calls after it resume them: for the first-order
+    optimizers and random local search ``k`` steps give exactly what ``fit``
+    with ``max_iter=k`` gives (random search draws its candidates in blocks,
+    one a call here, and L-BFGS runs SciPy once a call, so theirs differ from
+    one long ``fit`` while starting as it does). The three classes are
+    declared even if some have no point: a missing class gets one row of
+    weight 0, which by the weighted mean of the objective counts as no row.
+    An exact optimizer (L-BFGS) warns that one iteration did not reach the
+    optimum: the demo asks for exactly that, so this warning is not shown.
+
+    Parameters
+    ----------
+    estimator : SVMClassifier or SoftmaxClassifier
+        Its parameters as :func:`estimator_params` gives them.
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,)
+        Labels among ``CLASSES``.
+    coef : ndarray of shape (3, 2)
+    intercept : ndarray of shape (3,)
+
+    Returns
+    -------
+    estimator
+        Fitted, one iteration from ``coef`` and ``intercept``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y = make_preset("few")
+    >>> clf = SVMClassifier(**estimator_params(DEFAULT_SETTINGS))
+    >>> clf = fit_from(clf, X, y, np.zeros((3, 2)), np.zeros(3))
+    >>> clf.n_iter_, clf.coef_.shape
+    (1, (3, 2))
+    """
+    missing = np.setdiff1d(CLASSES, y)
+    sample_weight = None
+    if missing.size:
+        sample_weight = np.r_[np.ones(y.size), np.zeros(missing.size)]
+        X = np.vstack([X, np.zeros((missing.size, X.shape[1]))])
+        y = np.concatenate([y, missing])
+    fit = partial(estimator.fit, X, y, sample_weight,
+                  coef_init=coef, intercept_init=intercept)
+    if not getattr(estimator.optimizer, "exact", False):
+        return fit()
+    with _WARNINGS_LOCK, warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", r".* ran max_iter=1 iterations", ConvergenceWarning
+        )
+        return fit()
+
+
+@lru_cache(maxsize=8)
+def _probe(optimizers):
+    X, y = make_preset("few")
+    found = {}
+    for loss, cls in LOSSES.items():
+        found[loss] = {}
+        for name, _ in optimizers:
+            settings = dict(DEFAULT_SETTINGS, loss=loss, optimizer=name)
+            try:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    fit_from(cls(**estimator_params(settings)), X, y,
+                             np.zeros((3, 2)), np.zeros(3))
+            except ValueError as exc:
+                found[loss][name] = str(exc)
+    return found
+
+
+def unavailable_optimizers():
+    """The optimizers that cannot run with each loss, and the package's reason.
+
+    Found by asking the package, not by a list kept here: one step of every
+    loss and optimizer, as a session takes it, on the ``'few'`` preset; a pair
+    whose step raises ``ValueError`` is unavailable, its message the reason.
+    Computed once for each set of :data:`~sklinear_sgd.optimizers.OPTIMIZERS`.
+
+    Returns
+    -------
+    dict
+        ``{loss: {optimizer: reason}}`` for every loss of ``LOSSES``; an
+        empty inner dict when every optimizer runs with that loss.
+
+    Examples
+    --------
+    >>> sorted(unavailable_optimizers())
+    ['softmax', 'svm']
+    """
+    return copy.deepcopy(_probe(tuple(OPTIMIZERS.items())))
+
+
 # -- sessions --------------------------------------------------------------------
 
 
 class Session:
-    """One visitor's state: points, estimator, settings and loss curve."""
+    """One visitor's state: points, estimator, settings and loss curve.
+
+    ``estimator`` holds the weights shown. After any change of the points,
+    the weights or the settings (:meth:`_restart`) the next step starts the
+    optimizer afresh from those weights (:func:`fit_from`) and the step
+    count, the curve and the optimizer's state begin again; the steps after
+    it resume that state through ``partial_fit``.
+    """
 
     def __init__(self, preset="separable", seed=None):
         self.lock = threading.Lock()
@@ -277,41 +539,23 @@ class Session:
         self.preset = preset
         self.X, self.y = make_preset(preset)
         self.settings = dict(DEFAULT_SETTINGS)
-        self.steps = 0
         self.estimator = self._new_estimator(self.settings)
         self._set_weights(*self._random_weights())
 
     # The estimator -------------------------------------------------------------
 
-    def _optimizer(self, settings):
-        name = settings["optimizer"]
-        params = {}
-        if name in TAKES_LEARNING_RATE and settings["learning_rate"] is not None:
-            params["learning_rate"] = settings["learning_rate"]
-        if name in TAKES_BATCH_SIZE:
-            params["batch_size"] = settings["batch_size"]
-        return OPTIMIZERS[name](**params)
-
-    def _estimator_params(self, settings):
-        params = {"alpha": settings["alpha"], "optimizer": self._optimizer(settings)}
-        if settings["loss"] == "svm":
-            params["margin"] = settings["margin"]
-        return params
-
     def _new_estimator(self, settings):
-        """A fitted estimator of the chosen loss, whose weights are then set.
+        """An estimator of the chosen settings that can show weights.
 
-        ``partial_fit`` needs a fitted estimator to resume from assigned
-        weights; the first call (which declares the classes) is one candidate
-        of random search on one point of each class, whose only lasting
-        effect is the optimizer's iteration count, since the weights are
-        replaced right after and a gradient optimizer starts its own state
-        afresh.
+        Scores and the objective need a fitted estimator; this one is fitted
+        by one candidate of random search on one point of each class, and its
+        weights are then replaced. Only its parameters and the weights reach
+        training: each training starts with :func:`fit_from` on a clone.
         """
         cls = LOSSES[settings["loss"]]
         estimator = cls(optimizer="random_search", random_state=0)
         estimator.partial_fit(np.eye(3, 2), CLASSES, classes=CLASSES)
-        estimator.set_params(**self._estimator_params(settings))
+        estimator.set_params(**estimator_params(settings))
         return estimator
 
     def _random_weights(self):
@@ -325,10 +569,13 @@ class Session:
     def _set_weights(self, W, b):
         self.estimator.coef_ = np.array(W, dtype=np.float64)
         self.estimator.intercept_ = np.array(b, dtype=np.float64)
-        self._restart_curve()
+        self._restart()
 
-    def _restart_curve(self):
-        self.curve_start = self.steps
+    def _restart(self):
+        """A new problem or starting point: the next step is a fresh start."""
+        self.fresh = True
+        self.steps = 0
+        self.curve_start = 0
         self.curve = [] if self.X.shape[0] == 0 else [self._objective()]
 
     def _objective(self):
@@ -342,7 +589,8 @@ class Session:
     # Actions ----------------------------------------------------------------------
 
     def configure(self, body):
-        """Change any of the settings; the weights carry over."""
+        """Change any of the settings; the weights carry over, the optimizer
+        starts afresh (if anything changed)."""
         new = dict(self.settings)
         new["loss"] = _choice(body, "loss", tuple(LOSSES), default=new["loss"])
         new["optimizer"] = _choice(
@@ -359,38 +607,49 @@ class Session:
         new["margin"] = _number(
             body, "margin", 0.0, 100.0, default=new["margin"], low_open=True
         )
-        W, b = self.estimator.coef_, self.estimator.intercept_
-        if new["loss"] != self.settings["loss"]:
-            estimator = self._new_estimator(new)
-            estimator.coef_, estimator.intercept_ = W.copy(), b.copy()
-        else:
-            estimator = copy.deepcopy(self.estimator)
-            estimator.set_params(**self._estimator_params(new))
-        changes_objective = any(
-            new[k] != self.settings[k] for k in ("loss", "alpha", "margin")
-        )
-        self.settings, self.estimator = new, estimator
-        if changes_objective:
-            self._restart_curve()
+        reason = unavailable_optimizers()[new["loss"]].get(new["optimizer"])
+        if reason is not None:
+            raise RequestError(
+                f"The optimizer {new['optimizer']!r} cannot run with the "
+                f"{new['loss']!r} loss: {reason} Choose another optimizer or loss."
+            )
+        if new == self.settings:
+            return
+        W, b = self.estimator.coef_.copy(), self.estimator.intercept_.copy()
+        self.estimator = self._new_estimator(new)
+        self.settings = new
+        self._set_weights(W, b)
 
     def step(self, body):
-        """Run ``steps`` calls of ``partial_fit``; all of them or none."""
+        """Run ``steps`` iterations of the optimizer; all of them or none.
+
+        The first after a change is :func:`fit_from` the weights shown, the
+        others ``partial_fit`` calls.
+        """
         steps = _integer(body, "steps", 1, MAX_STEPS, default=1)
         if self.X.shape[0] == 0:
             raise RequestError(
                 "There are no points: add some (click the plot) or pick a preset."
             )
-        estimator = copy.deepcopy(self.estimator)
         values = []
         try:
             # A diverging run overflows on its way to the estimator's error.
             with np.errstate(over="ignore", invalid="ignore"):
-                for _ in range(steps):
+                if self.fresh:
+                    estimator = fit_from(
+                        clone(self.estimator), self.X, self.y,
+                        self.estimator.coef_, self.estimator.intercept_,
+                    )
+                    values.append(float(estimator.objective(self.X, self.y)))
+                else:
+                    estimator = copy.deepcopy(self.estimator)
+                while len(values) < steps:
                     estimator.partial_fit(self.X, self.y, classes=CLASSES)
                     values.append(float(estimator.objective(self.X, self.y)))
         except ValueError as exc:
             raise RequestError(f"The step failed and nothing changed: {exc}") from exc
         self.estimator = estimator
+        self.fresh = False
         self.steps += steps
         self.curve.extend(values)
         if len(self.curve) > MAX_CURVE:
@@ -408,36 +667,56 @@ class Session:
         b = _matrix(body, "intercept", (3,))
         self._set_weights(W, b)
 
+    def _point(self, body):
+        return [
+            _number(body, "x", -LIMIT, LIMIT, required=True),
+            _number(body, "y", -LIMIT, LIMIT, required=True),
+        ]
+
+    def _index(self, body):
+        if self.X.shape[0] == 0:
+            raise RequestError("There are no points: add some first.")
+        return _integer(body, "index", 0, self.X.shape[0] - 1, required=True)
+
     def add_point(self, body):
         """Add one point of a class."""
-        x = _number(body, "x", -LIMIT, LIMIT, required=True)
-        y = _number(body, "y", -LIMIT, LIMIT, required=True)
+        point = self._point(body)
         label = _integer(body, "label", 0, 2, required=True)
         if self.X.shape[0] >= MAX_POINTS:
             raise RequestError(
                 f"A session holds at most {MAX_POINTS} points; reset or clear first."
             )
-        self.X = np.vstack([self.X, [[x, y]]])
+        self.X = np.vstack([self.X, [point]])
         self.y = np.append(self.y, label)
-        self._restart_curve()
+        self._restart()
+
+    def remove_point(self, body):
+        """Remove the point at ``index`` (the order of the view's columns)."""
+        index = self._index(body)
+        self.X = np.delete(self.X, index, axis=0)
+        self.y = np.delete(self.y, index)
+        self._restart()
+
+    def move_point(self, body):
+        """Move the point at ``index`` to ``(x, y)``; its label stays."""
+        index = self._index(body)
+        point = self._point(body)
+        self.X = self.X.copy()
+        self.X[index] = point
+        self._restart()
 
     def reset(self, body):
         """Load a preset (``'empty'`` for no points)."""
         preset = _choice(body, "preset", PRESETS, default=self.preset)
         self.X, self.y = make_preset(preset)
         self.preset = preset
-        self._restart_curve()
+        self._restart()
 
     # The view ---------------------------------------------------------------------
 
     def view(self, session_id):
         """Everything the page draws, as plain JSON data."""
         est = self.estimator
-        axis = np.linspace(-LIMIT, LIMIT, GRID)
-        gx, gy = np.meshgrid(axis, axis[::-1])  # rows from the top of the plot down
-        grid_scores = est.decision_function(np.c_[gx.ravel(), gy.ravel()])
-        winners = np.argmax(grid_scores, axis=1).astype(np.uint8) + ord("0")
-        regions = winners.tobytes().decode("ascii")
         points = {
             "x": [],
             "y": [],
@@ -449,18 +728,24 @@ class Session:
         objective = data_loss = accuracy = None
         if self.X.shape[0]:
             scores = est.decision_function(self.X)
+            loss = self._loss()
             objective = self._objective()
-            data_loss = float(self._loss().loss(scores, self.y))
+            data_loss = float(loss.loss(scores, self.y))
             accuracy = float(est.score(self.X, self.y))
             points = {
                 "x": self.X[:, 0].tolist(),
                 "y": self.X[:, 1].tolist(),
                 "label": self.y.tolist(),
-                "loss": per_sample_losses(self._loss(), scores, self.y).tolist(),
+                "loss": per_sample_losses(loss, scores, self.y).tolist(),
                 "scores": scores.tolist(),
                 "predicted": est.predict(self.X).tolist(),
             }
-            if self.settings["loss"] == "softmax":
+            if self.settings["loss"] == "svm":
+                terms = hinge_terms(loss, scores, self.y)
+                points["terms"] = [
+                    [None if np.isnan(t) else float(t) for t in row] for row in terms
+                ]
+            else:
                 points["proba"] = est.predict_proba(self.X).tolist()
         return {
             "session": session_id,
@@ -476,7 +761,10 @@ class Session:
             "curve": list(self.curve),
             "curve_start": self.curve_start,
             "points": points,
-            "grid": {"limit": LIMIT, "size": GRID, "regions": regions},
+            "regions": {
+                "limit": LIMIT,
+                "polygons": decision_regions(est.coef_, est.intercept_),
+            },
         }
 
 
@@ -529,6 +817,8 @@ ACTIONS = {
     "/api/randomize": Session.randomize,
     "/api/weights": Session.set_weights,
     "/api/points": Session.add_point,
+    "/api/points/remove": Session.remove_point,
+    "/api/points/move": Session.move_point,
     "/api/reset": Session.reset,
 }
 
@@ -540,6 +830,7 @@ def options():
         "optimizers": list(OPTIMIZERS),
         "takes_learning_rate": list(TAKES_LEARNING_RATE),
         "takes_batch_size": list(TAKES_BATCH_SIZE),
+        "unavailable": unavailable_optimizers(),
         "presets": list(PRESETS),
         "defaults": DEFAULT_SETTINGS,
         "limits": {

@@ -11,6 +11,10 @@
   let view = null;
   let running = false;
   let queue = Promise.resolve();
+  // A point being dragged: its index, where it is now, whether it has moved.
+  let drag = null;
+  // The point under the mouse (or the table row hovered): drawn with a ring.
+  let highlight = -1;
 
   // -- talking to the server ------------------------------------------------
 
@@ -97,6 +101,34 @@
     };
   }
 
+  // The optimizers that cannot run with the chosen loss (as the server found
+  // by trying them) are disabled, with the server's reason shown.
+  function updateAvailable() {
+    const loss = $("loss").value;
+    const unavailable = (options.unavailable && options.unavailable[loss]) || {};
+    const lossName = $("loss").selectedOptions[0].textContent;
+    const notes = [];
+    for (const option of $("optimizer").options) {
+      const reason = unavailable[option.value];
+      option.disabled = reason !== undefined;
+      option.title = reason === undefined ? "" : `Not with the ${lossName} loss: ${reason}`;
+      if (reason !== undefined) notes.push(`${option.value}: ${reason}`);
+    }
+    $("optimizer-note").textContent = notes.length
+      ? `Not available with the ${lossName} loss: ${notes.join(" ")}`
+      : "";
+    $("optimizer-note").hidden = notes.length === 0;
+    if (unavailable[$("optimizer").value] !== undefined) {
+      const fallback = [...$("optimizer").options].find((o) => !o.disabled);
+      const previous = $("optimizer").value;
+      $("optimizer").value = unavailable[options.defaults.optimizer] === undefined
+        ? options.defaults.optimizer
+        : fallback.value;
+      return `${previous} cannot run with the ${lossName} loss; switched to ${$("optimizer").value}.`;
+    }
+    return "";
+  }
+
   function updateEnabled() {
     const opt = $("optimizer").value;
     const takesLr = options.takes_learning_rate.includes(opt);
@@ -110,9 +142,11 @@
     $("margin-label").classList.toggle("disabled", !svm);
   }
 
-  function onSettingsChange() {
+  async function onSettingsChange() {
+    const switched = updateAvailable();
     updateEnabled();
-    call("/api/config", settings());
+    await call("/api/config", settings());
+    if (switched) showMessage(switched);
   }
 
   let loopId = 0;
@@ -166,20 +200,26 @@
   function drawPlot() {
     const canvas = $("plot");
     const ctx = canvas.getContext("2d");
-    const { limit, size, regions } = view.grid;
+    const { limit, polygons } = view.regions;
 
-    // The regions: one pixel a cell, scaled up without smoothing.
-    const cells = document.createElement("canvas");
-    cells.width = cells.height = size;
-    const cctx = cells.getContext("2d");
-    const image = cctx.createImageData(size, size);
-    for (let i = 0; i < regions.length; i++) {
-      const rgb = REGION_COLORS[regions.charCodeAt(i) - 48];
-      image.data.set([rgb[0], rgb[1], rgb[2], 255], 4 * i);
-    }
-    cctx.putImageData(image, 0, 0);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(cells, 0, 0, canvas.width, canvas.height);
+    // The regions: the server's exact polygons, filled (smooth edges at any
+    // size); each also stroked in its own colour, so that no seam shows.
+    ctx.fillStyle = "#fff";
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    polygons.forEach((polygon, k) => {
+      if (polygon.length < 3) return;
+      const rgb = REGION_COLORS[k];
+      ctx.fillStyle = ctx.strokeStyle = `rgb(${rgb[0]}, ${rgb[1]}, ${rgb[2]})`;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      polygon.forEach(([x, y], i) => {
+        const [px, py] = toCanvas(x, y, canvas, limit);
+        if (i) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+      });
+      ctx.closePath();
+      ctx.fill();
+      ctx.stroke();
+    });
 
     // Axes.
     ctx.strokeStyle = "rgba(0, 0, 0, 0.25)";
@@ -218,10 +258,12 @@
       ctx.stroke();
     });
 
-    // The points; misclassified ones with a black rim.
+    // The points; misclassified ones with a black rim. A dragged point is
+    // drawn where the mouse is until the server's view catches up.
     const pts = view.points;
     for (let i = 0; i < pts.x.length; i++) {
-      const [px, py] = toCanvas(pts.x[i], pts.y[i], canvas, limit);
+      const [x, y] = pointAt(i);
+      const [px, py] = toCanvas(x, y, canvas, limit);
       const wrong = pts.predicted[i] !== pts.label[i];
       ctx.beginPath();
       ctx.arc(px, py, 5, 0, 2 * Math.PI);
@@ -230,7 +272,19 @@
       ctx.lineWidth = wrong ? 2.5 : 1;
       ctx.strokeStyle = wrong ? "#000" : "#fff";
       ctx.stroke();
+      if (i === highlight) {
+        ctx.beginPath();
+        ctx.arc(px, py, 9, 0, 2 * Math.PI);
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = "#000";
+        ctx.stroke();
+      }
     }
+  }
+
+  function pointAt(i) {
+    if (drag && drag.index === i && drag.moved) return [drag.x, drag.y];
+    return [view.points.x[i], view.points.y[i]];
   }
 
   function drawCurve() {
@@ -314,11 +368,103 @@
     if (valid) call("/api/weights", { coef, intercept });
   }
 
+  // The per-point table of the lecture demo: each point's coordinates, label,
+  // scores, loss terms (the hinge's max(0, s_j - s_y + margin), or the
+  // softmax's probabilities, L_i = -log p_y) and loss L_i, as the server sent
+  // them. Built only while it is open.
+  function cell(row, text, className) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (className) td.className = className;
+    row.appendChild(td);
+    return td;
+  }
+
+  // A header row of [label, columns spanned] pairs (or labels).
+  function headerRow(labels) {
+    const row = document.createElement("tr");
+    for (const item of labels) {
+      const [label, span] = Array.isArray(item) ? item : [item, 1];
+      const th = document.createElement("th");
+      th.innerHTML = label;  // the page's own fixed labels, no data
+      th.colSpan = span;
+      row.appendChild(th);
+    }
+    return row;
+  }
+
+  function renderPointTable() {
+    if (!$("point-details").open || !view) return;
+    const table = $("point-table");
+    const pts = view.points;
+    const svm = view.settings.loss === "svm";
+    const head = table.querySelector("thead");
+    const termLabels = [0, 1, 2].map((j) => svm ? `j = ${j}` : `p<sub>${j}</sub>`);
+    head.replaceChildren(
+      headerRow([
+        ["point", 4],
+        ["scores s = W x + b", 3],
+        [svm ? "max(0, s<sub>j</sub> &minus; s<sub>y</sub> + &Delta;)"
+          : "p = softmax(s)", 3],
+        svm ? "sum" : "&minus;log p<sub>y</sub>",
+      ]),
+      headerRow([
+        "#", "x<sub>1</sub>", "x<sub>2</sub>", "y",
+        "s<sub>0</sub>", "s<sub>1</sub>", "s<sub>2</sub>",
+        ...termLabels,
+        "L<sub>i</sub>",
+      ]),
+    );
+    const body = document.createDocumentFragment();
+    for (let i = 0; i < pts.x.length; i++) {
+      const row = document.createElement("tr");
+      row.dataset.index = String(i);
+      if (pts.predicted[i] !== pts.label[i]) row.classList.add("wrong");
+      if (i === highlight) row.classList.add("highlight");
+      const label = pts.label[i];
+      cell(row, String(i));
+      cell(row, fmt(pts.x[i], 3));
+      cell(row, fmt(pts.y[i], 3));
+      cell(row, String(label), `class-${label}`);
+      pts.scores[i].forEach((s, j) => cell(row, fmt(s, 4), j === label ? "own" : ""));
+      const terms = svm ? pts.terms[i] : pts.proba[i];
+      terms.forEach((t, j) => {
+        if (t === null) cell(row, "\u2013", "none");
+        else cell(row, fmt(t, 4), j === label ? "own" : "");
+      });
+      cell(row, fmt(pts.loss[i], 4), "own");
+      body.appendChild(row);
+    }
+    table.querySelector("tbody").replaceChildren(body);
+    const foot = document.createElement("tr");
+    const td = cell(foot, pts.x.length
+      ? `mean of L_i = data loss ${fmt(view.data_loss, 6)}; plus regularization ${fmt(view.penalty, 4)}: objective ${fmt(view.objective, 6)}`
+      : "no points");
+    td.colSpan = 11;
+    td.style.textAlign = "left";
+    table.querySelector("tfoot").replaceChildren(foot);
+  }
+
+  function setHighlight(index) {
+    if (index === highlight) return;
+    highlight = index;
+    for (const row of $("point-table").querySelectorAll("tr.highlight")) {
+      row.classList.remove("highlight");
+    }
+    if (index >= 0) {
+      const row = $("point-table").querySelector(`tr[data-index="${index}"]`);
+      if (row) row.classList.add("highlight");
+    }
+    if (view) drawPlot();
+  }
+
   function render(data) {
     view = data;
     document.body.dataset.session = view.session;
+    if (highlight >= view.points.x.length) highlight = -1;
     drawPlot();
     drawCurve();
+    renderPointTable();
     for (let k = 0; k < 3; k++) {
       const values = [view.coef[k][0], view.coef[k][1], view.intercept[k]];
       values.forEach((value, j) => {
@@ -337,48 +483,147 @@
     $("n-points").textContent = String(view.points.x.length);
   }
 
-  // -- hover ------------------------------------------------------------------
+  // -- the mouse on the plot ------------------------------------------------
 
-  function onHover(event) {
+  function canvasPosition(event) {
     const canvas = $("plot");
-    const tip = $("tooltip");
-    if (!view) return;
     const rect = canvas.getBoundingClientRect();
-    const px = ((event.clientX - rect.left) / rect.width) * canvas.width;
-    const py = ((event.clientY - rect.top) / rect.height) * canvas.height;
+    return [
+      ((event.clientX - rect.left) / rect.width) * canvas.width,
+      ((event.clientY - rect.top) / rect.height) * canvas.height,
+      rect,
+    ];
+  }
+
+  // The index of the point within 9 pixels of (px, py), or -1.
+  function pointNear(px, py) {
+    const canvas = $("plot");
     const pts = view.points;
     let best = -1, bestDist = 81;
     for (let i = 0; i < pts.x.length; i++) {
-      const [qx, qy] = toCanvas(pts.x[i], pts.y[i], canvas, view.grid.limit);
+      const [qx, qy] = toCanvas(pts.x[i], pts.y[i], canvas, view.regions.limit);
       const d = (qx - px) ** 2 + (qy - py) ** 2;
       if (d < bestDist) { best = i; bestDist = d; }
     }
-    if (best < 0) {
+    return best;
+  }
+
+  function planePosition(px, py) {
+    const limit = view.regions.limit;
+    const [x, y] = fromCanvas(px, py, $("plot"), limit);
+    const clamp = (v) => Math.max(-limit, Math.min(limit, v));
+    return [clamp(x), clamp(y)];
+  }
+
+  function showTooltip(index, event, rect) {
+    const tip = $("tooltip");
+    if (index < 0) {
       tip.hidden = true;
       return;
     }
-    const scores = pts.scores[best].map((s) => fmt(s, 3)).join(", ");
-    let text = `class ${pts.label[best]} (predicted ${pts.predicted[best]}) \u00b7 loss ${fmt(pts.loss[best], 4)} \u00b7 scores [${scores}]`;
-    if (pts.proba) text += ` \u00b7 p [${pts.proba[best].map((p) => p.toFixed(3)).join(", ")}]`;
+    const pts = view.points;
+    const scores = pts.scores[index].map((s) => fmt(s, 3)).join(", ");
+    let text = `#${index}: class ${pts.label[index]} (predicted ${pts.predicted[index]}) \u00b7 loss ${fmt(pts.loss[index], 4)} \u00b7 scores [${scores}]`;
+    if (pts.proba) text += ` \u00b7 p [${pts.proba[index].map((p) => p.toFixed(3)).join(", ")}]`;
     tip.textContent = text;
     tip.hidden = false;
     tip.style.left = `${event.clientX - rect.left + 12}px`;
     tip.style.top = `${event.clientY - rect.top + 12}px`;
   }
 
-  function onClick(event) {
-    if (!view) return;
-    const canvas = $("plot");
-    const rect = canvas.getBoundingClientRect();
-    const px = ((event.clientX - rect.left) / rect.width) * canvas.width;
-    const py = ((event.clientY - rect.top) / rect.height) * canvas.height;
-    const [x, y] = fromCanvas(px, py, canvas, view.grid.limit);
-    const limit = view.grid.limit;
-    call("/api/points", {
-      x: Math.max(-limit, Math.min(limit, x)),
-      y: Math.max(-limit, Math.min(limit, y)),
-      label: selectedLabel(),
+  function deleting(event) {
+    return event.shiftKey || $("delete-mode").checked;
+  }
+
+  // Press on a point: remove it (shift or delete mode) or start dragging it.
+  // Press elsewhere and release without moving: add a point there.
+  function onPointerDown(event) {
+    if (!view || event.button !== 0) return;
+    const [px, py] = canvasPosition(event);
+    const index = pointNear(px, py);
+    if (deleting(event)) {
+      if (index >= 0) {
+        setHighlight(-1);
+        $("tooltip").hidden = true;
+        call("/api/points/remove", { index });
+      }
+      return;
+    }
+    const [x, y] = planePosition(px, py);
+    drag = { index, startX: px, startY: py, x, y, moved: false, sending: false, sent: null };
+    $("plot").setPointerCapture(event.pointerId);
+  }
+
+  function sendMove() {
+    // One move in flight at a time, the latest position next: the regions
+    // follow the drag without queueing a request for every mouse event.
+    if (!drag || drag.sending || drag.index < 0) return;
+    const target = [drag.x, drag.y];
+    if (drag.sent && drag.sent[0] === target[0] && drag.sent[1] === target[1]) return;
+    const current = drag;
+    current.sending = true;
+    current.sent = target;
+    call("/api/points/move", { index: current.index, x: target[0], y: target[1] }).then(() => {
+      current.sending = false;
+      if (drag === current) sendMove();
+      else if (current.finished) finishMove(current);
     });
+  }
+
+  function finishMove(done) {
+    // After the pointer is released: the last position, if not sent yet.
+    if (done.sending) return;
+    const sent = done.sent;
+    if (!sent || sent[0] !== done.x || sent[1] !== done.y) {
+      call("/api/points/move", { index: done.index, x: done.x, y: done.y });
+    }
+  }
+
+  function onPointerMove(event) {
+    if (!view) return;
+    const [px, py, rect] = canvasPosition(event);
+    const canvas = $("plot");
+    if (drag && drag.index >= 0) {
+      if (!drag.moved && (px - drag.startX) ** 2 + (py - drag.startY) ** 2 > 9) {
+        drag.moved = true;
+        canvas.classList.add("dragging");
+      }
+      if (drag.moved) {
+        [drag.x, drag.y] = planePosition(px, py);
+        $("tooltip").hidden = true;
+        drawPlot();
+        sendMove();
+        return;
+      }
+    }
+    const index = pointNear(px, py);
+    canvas.classList.toggle("over-point", index >= 0);
+    canvas.classList.toggle("deleting", deleting(event));
+    setHighlight(index);
+    showTooltip(index, event, rect);
+  }
+
+  function onPointerUp(event) {
+    if (!drag) return;
+    const done = drag;
+    drag = null;
+    $("plot").classList.remove("dragging");
+    if (done.moved) {
+      [done.x, done.y] = planePosition(...canvasPosition(event));
+      done.finished = true;
+      finishMove(done);
+      return;
+    }
+    call("/api/points", { x: done.x, y: done.y, label: selectedLabel() });
+  }
+
+  function onPointerCancel() {
+    if (drag && drag.moved) {
+      drag.finished = true;
+      finishMove(drag);
+    }
+    drag = null;
+    $("plot").classList.remove("dragging");
   }
 
   // -- start --------------------------------------------------------------------
@@ -394,6 +639,7 @@
     $("optimizer").value = options.defaults.optimizer;
     $("batch_size").value = options.defaults.batch_size;
     buildWeightsTable();
+    updateAvailable();
     updateEnabled();
     for (const id of ["loss", "optimizer", "learning_rate", "alpha", "batch_size", "margin"]) {
       $(id).addEventListener("change", onSettingsChange);
@@ -403,9 +649,20 @@
     $("step").addEventListener("click", () => call("/api/step", { steps: 1 }));
     $("run").addEventListener("click", () => setRunning(!running));
     $("randomize").addEventListener("click", () => call("/api/randomize", {}));
-    $("plot").addEventListener("click", onClick);
-    $("plot").addEventListener("mousemove", onHover);
-    $("plot").addEventListener("mouseleave", () => { $("tooltip").hidden = true; });
+    $("plot").addEventListener("pointerdown", onPointerDown);
+    $("plot").addEventListener("pointermove", onPointerMove);
+    $("plot").addEventListener("pointerup", onPointerUp);
+    $("plot").addEventListener("pointercancel", onPointerCancel);
+    $("plot").addEventListener("pointerleave", () => {
+      $("tooltip").hidden = true;
+      if (!drag) setHighlight(-1);
+    });
+    $("point-details").addEventListener("toggle", renderPointTable);
+    $("point-table").addEventListener("mouseover", (event) => {
+      const row = event.target.closest("tr[data-index]");
+      if (row) setHighlight(Number(row.dataset.index));
+    });
+    $("point-table").addEventListener("mouseleave", () => setHighlight(-1));
     try {
       await newSession();
       document.body.dataset.ready = "true";
