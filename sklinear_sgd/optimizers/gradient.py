@@ -517,7 +517,7 @@ class GradientDescent(_FirstOrder):
     >>> from sklinear_sgd import SoftmaxClassifier
     >>> from sklinear_sgd.optimizers import GradientDescent
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = SoftmaxClassifier(optimizer=GradientDescent(), tol=1e-3)
+    >>> clf = SoftmaxClassifier(optimizer=GradientDescent(), max_iter=300, tol=None)
     >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
     True
     """
@@ -621,7 +621,8 @@ class SGD(_FirstOrder):
     >>> from sklinear_sgd import SVMClassifier
     >>> from sklinear_sgd.optimizers import SGD
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = SVMClassifier(optimizer=SGD(batch_size=32), random_state=0)
+    >>> clf = SVMClassifier(optimizer=SGD(batch_size=32), max_iter=30, tol=None,
+    ...                     random_state=0)
     >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
     True
 
@@ -734,7 +735,8 @@ class Adam(_FirstOrder):
     >>> from sklinear_sgd import SoftmaxClassifier
     >>> from sklinear_sgd.optimizers import Adam
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = SoftmaxClassifier(optimizer=Adam(batch_size=32), random_state=0)
+    >>> clf = SoftmaxClassifier(optimizer=Adam(batch_size=32), max_iter=200,
+    ...                         tol=None, random_state=0)
     >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
     True
     """
@@ -815,7 +817,8 @@ class RMSProp(_FirstOrder):
     >>> from sklinear_sgd import SoftmaxClassifier
     >>> from sklinear_sgd.optimizers import RMSProp
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = SoftmaxClassifier(optimizer=RMSProp(batch_size=32), random_state=0)
+    >>> clf = SoftmaxClassifier(optimizer=RMSProp(batch_size=32), max_iter=200,
+    ...                         tol=None, random_state=0)
     >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
     True
     """
@@ -891,7 +894,8 @@ class AdaGrad(_FirstOrder):
     >>> from sklinear_sgd import SoftmaxClassifier
     >>> from sklinear_sgd.optimizers import AdaGrad
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = SoftmaxClassifier(optimizer=AdaGrad(batch_size=32), random_state=0)
+    >>> clf = SoftmaxClassifier(optimizer=AdaGrad(batch_size=32), max_iter=200,
+    ...                         tol=None, random_state=0)
     >>> clf.fit(scale(X), y).score(scale(X), y) > 0.9
     True
     """
