@@ -331,7 +331,8 @@ class LinearObjective:
         if self.is_sparse:
             blocks = (
                 (sparse.csr_matrix((data, indices, indptr),
-                                   shape=(len(indptr) - 1, self.n_features)), y, sw, share)
+                                   shape=(len(indptr) - 1, self.n_features)),
+                 y, sw, share)
                 for (indptr, indices, data), y, sw, share in self._sparse_blocks()
             )
         else:
@@ -430,7 +431,8 @@ class LinearObjective:
             w = z = np.zeros(0)
         # Column k of A: the gradient of the term k's margin times its share,
         # +omega x~ in row j, -omega x~ in row y_i, x~ = [x, 1] (or [x, 0]).
-        x_tilde = np.hstack([x, np.full((len(x), 1), 1.0 if self.fit_intercept else 0.0)])
+        one = 1.0 if self.fit_intercept else 0.0
+        x_tilde = np.hstack([x, np.full((len(x), 1), one)])
         terms = np.zeros((len(x), n_classes, width))
         k = np.arange(len(x))
         terms[k, j] += w[:, None] * x_tilde

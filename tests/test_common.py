@@ -75,7 +75,9 @@ _CHECKS = parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_f
 # scikit-learn 1.6 (the oldest supported) hands pytest.mark.parametrize a
 # generator of the checks, which pytest 9 deprecates (PytestRemovedIn10Warning);
 # later versions hand it a list. The same checks and ids, as a list:
-_CHECKS = pytest.mark.parametrize(_CHECKS.args[0], list(_CHECKS.args[1]), **_CHECKS.kwargs)
+_CHECKS = pytest.mark.parametrize(
+    _CHECKS.args[0], list(_CHECKS.args[1]), **_CHECKS.kwargs
+)
 
 
 @_CHECKS

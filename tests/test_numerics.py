@@ -106,7 +106,8 @@ def test_extreme_inputs_fit_finite_or_refuse_clearly(cls, optimizer, data, error
 def test_the_scales_that_work_are_the_documented_ones(errors):
     # The gradient methods fit 1e100 and refuse 1e200 (its squares overflow).
     for optimizer in ("gd", "sgd", "lbfgs"):
-        clf = SoftmaxClassifier(optimizer=optimizer, random_state=0, **budget(optimizer))
+        clf = SoftmaxClassifier(optimizer=optimizer, random_state=0,
+                                **budget(optimizer))
         with np.errstate(all="raise") if errors == "raise" else nullcontext():
             clf.fit(X_STD * 1e100, Y_IRIS)
             with pytest.raises(ValueError, match="[Ss]cale"):
@@ -159,7 +160,8 @@ def test_softmax_of_logits_up_to_the_float_limits(errors):
 @pytest.mark.parametrize("errors", ["warnings", "raise"])
 def test_predict_proba_of_logits_up_to_the_float_limits(errors):
     # With coef_ the identity and no intercept, the scores are the rows of X.
-    clf = SoftmaxClassifier(optimizer="gd", max_iter=2, tol=None).fit(X_STD[:, :3], Y_IRIS)
+    clf = SoftmaxClassifier(optimizer="gd", max_iter=2, tol=None)
+    clf.fit(X_STD[:, :3], Y_IRIS)
     clf.coef_, clf.intercept_ = np.eye(3), np.zeros(3)
     binary = SoftmaxClassifier(optimizer="gd", max_iter=2, tol=None).fit(
         X_STD[50:, :1], Y_IRIS[50:]

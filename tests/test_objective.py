@@ -859,7 +859,8 @@ def test_hinge_gap_estimate_reads_sparse_rows_weights_and_subsets(fit_intercept)
     deltas = [1e-1, 1e-2, 1e-4]
 
     def estimates(obj):
-        return obj._kink_estimate(P, obj.strong_convexity(), deltas), obj.suboptimality(P)
+        m = obj.strong_convexity()
+        return obj._kink_estimate(P, m, deltas), obj.suboptimality(P)
 
     dense = make("hinge", fit_intercept=fit_intercept)
     expected = estimates(dense)
@@ -873,9 +874,10 @@ def test_hinge_gap_estimate_reads_sparse_rows_weights_and_subsets(fit_intercept)
     for obj in same:
         np.testing.assert_allclose(estimates(obj), expected, rtol=1e-9)
     counts = np.arange(N) % 3
-    weighted = make("hinge", fit_intercept=fit_intercept, sample_weight=counts.astype(float))
-    repeated = make("hinge", fit_intercept=fit_intercept, X=np.repeat(X, counts, axis=0),
-                    y=np.repeat(Y, counts))
+    weighted = make("hinge", fit_intercept=fit_intercept,
+                    sample_weight=counts.astype(float))
+    repeated = make("hinge", fit_intercept=fit_intercept,
+                    X=np.repeat(X, counts, axis=0), y=np.repeat(Y, counts))
     np.testing.assert_allclose(estimates(weighted), estimates(repeated), rtol=1e-9)
 
 
