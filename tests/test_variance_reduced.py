@@ -1,6 +1,5 @@
 """SVRG: linear convergence, proximal steps, dtype, exact resumption, parameters."""
 
-
 import numpy as np
 import pytest
 from scipy import sparse
