@@ -305,7 +305,6 @@ def test_invalid_average_is_refused(average):
         SVMClassifier(optimizer=SGD(average=average)).fit(X_STD, Y_IRIS)
 
 
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_docstring_examples_run():
     finder = doctest.DocTestFinder()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
