@@ -95,6 +95,7 @@ def test_every_default_fit_reaches_the_optimum(name, loss, alpha):
     # solver, which the defaults pick on data of this size, does far better.
     assert g < 1e-2
     assert g < 1e-3 or caught
+    assert g > 1e-3 or not caught, [str(w.message) for w in caught]  # no false alarm
     assert g < 1e-5, f"gap {g:.2e}"
     assert g > -1e-6, f"the reference is {-g:.2e} above the fit: it is not exact"
 
@@ -168,6 +169,8 @@ def test_a_stalled_first_order_fit_warns(loss):
         if g > 1e-3:
             stalled += 1
             assert any("above the optimum" in str(w.message) for w in caught), g
+        else:  # no false alarm
+            assert not caught, (g, [str(w.message) for w in caught])
     assert stalled  # the case this test is about did occur
 
 
