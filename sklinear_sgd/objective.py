@@ -206,9 +206,14 @@ class LinearObjective:
         float
         """
         if rows is None and not np.any(P):
-            # Zero weights and intercepts score every row 0: no product.
-            zeros = np.zeros((len(self.y), self.n_classes), dtype=self.dtype)
-            return float(self.loss.loss(zeros, self.y, self.sample_weight))
+            # Zero weights and intercepts score every row 0: no product. In
+            # blocks of rows, as every pass over all rows goes, so that the
+            # zero scores are a block's, not the size of all the scores.
+            return float(sum(
+                share * float(self.loss.loss(
+                    np.zeros((len(y), self.n_classes), dtype=self.dtype), y, sw))
+                for _, y, sw, share in self._weighted_blocks()
+            ))
         if rows is None and self.is_sparse:
             coef_t = _contiguous_t(P[:, :-1])
             data = sum(share * float(self.loss.loss(self._block_scores(P, block, coef_t), y, sw))
