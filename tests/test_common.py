@@ -2,9 +2,11 @@
 
 The default instance of every optimizer passes every check, sample-weight
 equivalence included (the first-order ones with a fixed number of iterations:
-see FIXED_ITERATIONS). Minibatch SGD with batches smaller than the data and the
-L1 and elastic-net penalties run as well; the expected failures of small
-minibatches are declared with their reason below.
+see FIXED_ITERATIONS), but for L-BFGS on the hinge, whose weights are not
+exact enough for sample-weight equivalence (a known defect, declared below).
+The estimators' own defaults, minibatch SGD with batches smaller than the data
+and the L1 and elastic-net penalties run as well; the expected failures of
+small minibatches are declared with their reason below.
 """
 
 import pytest
@@ -33,8 +35,11 @@ ESTIMATORS = [
     cls(optimizer=name, **({} if name in _OWN_STOPPING else FIXED_ITERATIONS))
     for cls in (SVMClassifier, SoftmaxClassifier)
     for name in OPTIMIZERS
-    # L-BFGS needs a smooth objective: with the hinge it raises by design.
-    if not (cls is SVMClassifier and name == "lbfgs")
+] + [
+    # The defaults: optimizer='auto', early_stopping='auto' (L-BFGS on the
+    # checks' small data, SGD in partial_fit).
+    SVMClassifier(),
+    SoftmaxClassifier(),
 ] + [
     SVMClassifier(optimizer=SGD(batch_size=16, momentum=0.9, nesterov=True),
                   **FIXED_ITERATIONS),
@@ -46,6 +51,16 @@ ESTIMATORS = [
 # early_stopping=True is left out: several checks fit fewer rows than a
 # stratified validation split needs (one per class), where it raises a clear
 # error by design; tests/test_classifiers.py covers it.
+
+# A known defect, not a property of the method: L-BFGS's continuation on the
+# hinge reaches the objective's optimum to 1e-5 (tests/test_optima.py) but the
+# weights, which the L2 term makes unique, only to about 1e-4: the weighted and
+# the repeated fits' decision functions differ by up to 2.6e-4, where the check
+# asks for 1e-7.
+_HINGE_LBFGS_REASON = (
+    "L-BFGS's smoothing continuation on the hinge stops with weights about 1e-4 "
+    "from the unique optimum (decision functions 2.6e-4 apart)"
+)
 
 # Minibatches of 16 rows drawn from data whose rows are repeated (the check's
 # reference) and from the same data with integer weights are different batches:
@@ -68,6 +83,8 @@ def _expected_failures(estimator):
     # The check fits 15 weighted rows against about 30 repeated ones.
     if isinstance(optimizer, SGD) and optimizer.batch_size < 30:
         return dict.fromkeys(checks, _MINIBATCH_REASON)
+    if isinstance(estimator, SVMClassifier) and optimizer in ("lbfgs", "auto"):
+        return dict.fromkeys(checks, _HINGE_LBFGS_REASON)
     return {}
 
 
