@@ -32,6 +32,8 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         allow_module_level=True,
     )
 webdriver = pytest.importorskip("selenium.webdriver")
+# selenium's other modules only after the importorskip above (E402): without
+# selenium the module skips instead of failing at import.
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
